@@ -1,0 +1,78 @@
+"""Traditional → simplified conversion (OpenCC tables), with detection."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+__all__ = ["to_simplified", "is_traditional", "fix_stray_traditional"]
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional characters to simplified.
+
+    Examples
+    --------
+    >>> to_simplified("法治政府建設")
+    '法治政府建设'
+    """
+    return _converter().convert(text)
+
+
+def is_traditional(text: str, threshold: float = 0.03) -> bool:
+    """Whether a text is written in traditional characters.
+
+    A sample of the text is converted; if more than ``threshold`` of its
+    CJK characters change, the text is traditional.
+
+    Examples
+    --------
+    >>> is_traditional("依法治教，建設法治校園"), is_traditional("依法治教，建设法治校园")
+    (True, False)
+    """
+    if len(text) > 6000:
+        step = len(text) // 3
+        sample = text[:2000] + text[step:step + 2000] + text[-2000:]
+    else:
+        sample = text
+    cjk = [c for c in sample if "\u4e00" <= c <= "\u9fff"]
+    if not cjk:
+        return False
+    converted = to_simplified("".join(cjk))
+    changed = sum(a != b for a, b in zip(cjk, converted))
+    return changed / len(cjk) > threshold
+
+
+@lru_cache(maxsize=1)
+def _stray_table() -> dict[int, str]:
+    """Map traditional-only characters (outside GB2312) to their simplified forms."""
+    gb2312 = set()
+    for hi in range(0xB0, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                gb2312.add(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    candidates = [chr(c) for c in range(0x4E00, 0xA000) if chr(c) not in gb2312]
+    converted = to_simplified("\n".join(candidates)).split("\n")
+    return {ord(a): b for a, b in zip(candidates, converted) if a != b and len(b) == 1}
+
+
+def fix_stray_traditional(text: str) -> str:
+    """Convert traditional-only characters inside simplified text, one by one.
+
+    Characters that simplified text also uses (those in GB2312, such as 著 or 乾)
+    are left alone, so this is safe on simplified text.
+
+    Examples
+    --------
+    >>> fix_stray_traditional("坚持依法治教,建設法治政府")
+    '坚持依法治教,建设法治政府'
+    """
+    return text.translate(_stray_table())
