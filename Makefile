@@ -21,11 +21,23 @@ report: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check nlp tests bench
 
+# the report's screenshot test needs Debian's chromium; install it when missing
+CHROMIUM := /usr/bin/chromium
+
 test: lint
+	test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
 	$(BIN)/python -m pytest
 
+# every benchmark prints its figures and the ratios measured in the same run;
+# the scaled corpora are built in a temporary folder and removed afterwards
+BENCH_SCRIPTS := bench/tokenize.py bench/pipeline.py bench/classify.py bench/lda.py \
+                 bench/fuzz.py bench/distributed.py
+
 bench: $(STAMP)
-	$(BIN)/python bench/lda.py
+	@set -e; for f in $(BENCH_SCRIPTS); do \
+	  if [ -f $$f ]; then echo; echo "### $$f"; $(BIN)/python $$f; \
+	  else echo; echo "### $$f: not in this checkout, skipped"; fi; \
+	done
 
 clean:
 	rm -rf outputs .pytest_cache .ruff_cache

@@ -31,10 +31,16 @@ _LAZY = {
     "read_labels": "nlp.labels",
     "LexiconClassifier": "nlp.classify",
     "ThemeClassifier": "nlp.classify",
+    "classify_units": "nlp.classify",
     "TopicModel": "nlp.topics",
     "select_k": "nlp.topics",
     "prevalence": "nlp.topics",
     "run_study": "nlp.report",
+    "write_report": "nlp.report",
+    "theme_shares": "nlp.compare",
+    "emphasis_change": "nlp.compare",
+    "section_profile": "nlp.compare",
+    "keyness": "nlp.compare",
 }
 _SUBMODULES = {"compare", "plots", "labels", "classify", "topics", "persist", "report",
                "distributed", "cache"}

@@ -28,8 +28,9 @@ def to_simplified(text: str) -> str:
 def is_traditional(text: str, threshold: float = 0.03) -> bool:
     """Whether a text is written in traditional characters.
 
-    A sample of the text is converted; if more than ``threshold`` of its
-    CJK characters change, the text is traditional.
+    If more than ``threshold`` of a sample's CJK characters are
+    traditional-only (outside GB2312 and with a simplified form), the text
+    is traditional.
 
     Examples
     --------
@@ -41,12 +42,12 @@ def is_traditional(text: str, threshold: float = 0.03) -> bool:
         sample = text[:2000] + text[step:step + 2000] + text[-2000:]
     else:
         sample = text
-    cjk = [c for c in sample if "\u4e00" <= c <= "\u9fff"]
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in sample)
     if not cjk:
         return False
-    converted = to_simplified("".join(cjk))
-    changed = sum(a != b for a, b in zip(cjk, converted))
-    return changed / len(cjk) > threshold
+    table = _stray_table()
+    traditional = sum(ord(c) in table for c in sample)
+    return traditional / cjk > threshold
 
 
 @lru_cache(maxsize=1)

@@ -30,6 +30,47 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
 
+# --------------------------------------------------------------------------- limits
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _limit_options(p: argparse.ArgumentParser) -> None:
+    """Resource limits (see nlp.Limits); over a limit the run stops with exit code 2."""
+    from .ingest import DEFAULT_LIMITS as d
+
+    g = p.add_argument_group("resource limits (over a limit: error, exit code 2)")
+    g.add_argument("--max-bytes", type=_positive_int, default=d.max_bytes, metavar="N",
+                   help=f"largest report file read, in bytes (default {d.max_bytes})")
+    g.add_argument("--max-unpacked-bytes", type=_positive_int, default=d.max_unpacked_bytes,
+                   metavar="N", help="largest unpacked size of a .docx or PDF streams "
+                                     f"(default {d.max_unpacked_bytes})")
+    g.add_argument("--max-chars", type=_positive_int, default=d.max_chars, metavar="N",
+                   help=f"longest text of one report, in characters (default {d.max_chars})")
+    g.add_argument("--max-units", type=_positive_int, default=d.max_units, metavar="N",
+                   help=f"most units in one report (default {d.max_units})")
+
+
+def _default_limits():
+    from .ingest import DEFAULT_LIMITS
+
+    return DEFAULT_LIMITS
+
+
+def _limits(args):
+    from .ingest import Limits
+
+    return Limits(max_bytes=args.max_bytes, max_unpacked_bytes=args.max_unpacked_bytes,
+                  max_chars=args.max_chars, max_units=args.max_units)
+
+
 # --------------------------------------------------------------------------- segment
 
 def _add_segment(sub) -> None:
@@ -41,14 +82,48 @@ def _add_segment(sub) -> None:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help="report files or folders (.txt .md .html .htm .docx .pdf)")
     p.add_argument("-o", "--output", required=True, type=Path, help="units table to write")
+    p.add_argument("--tokens", action="store_true",
+                   help="add a 'tokens' column: analysis tokens joined by spaces")
+    _cache_option(p)
+    _scheduler_option(p)
+    _limit_options(p)
     _common(p)
     p.set_defaults(func=_run_segment)
 
 
+def _cache_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-cache", action="store_true",
+                   help="do not read or write the on-disk cache of tokens and results "
+                        "(folder: $FAZHI_CACHE_DIR or the user cache directory)")
+
+
+def _cache_scope(args):
+    from .cache import cli_cache
+
+    return cli_cache(getattr(args, "no_cache", False))
+
+
+def _scheduler_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="local|tcp://HOST:PORT",
+                   help="run on a Dask cluster (needs fazhi-nlp[dask]): 'local' starts worker "
+                        "processes on this machine ('local:N' for N), tcp://HOST:PORT uses a "
+                        "running `dask scheduler`; the output is identical")
+
+
 def _run_segment(args) -> int:
+    limits = _limits(args)
+    if args.scheduler:
+        from .distributed import segment_to_table as on_cluster
+
+        n = on_cluster(args.paths, args.output, scheduler=args.scheduler,
+                       progress=_progress(args), limits=limits, tokens=args.tokens)
+        log.info("wrote %d units to %s", n, args.output)
+        return 0
     from .pipeline import segment_to_table
 
-    n = segment_to_table(args.paths, args.output, progress=_progress(args))
+    with _cache_scope(args):
+        n = segment_to_table(args.paths, args.output, progress=_progress(args), limits=limits,
+                             tokens=args.tokens)
     log.info("wrote %d units to %s", n, args.output)
     return 0
 
@@ -62,6 +137,15 @@ def _add_report(sub) -> None:
                     "tables (CSV), figures and a self-contained report.html into DIR.")
     p.add_argument("corpus", type=Path, help="folder of reports (with reports.csv)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
+    p.add_argument("--model", type=Path, metavar="DIR",
+                   help="theme model folder (default: the shipped models/themes)")
+    p.add_argument("--labels", type=Path, metavar="FILE",
+                   help="use hand labels (keyed by unit_id or text) instead of a model")
+    p.add_argument("--n-boot", type=_positive_int, default=2000, metavar="N",
+                   help="bootstrap resamples for the intervals (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _cache_option(p)
+    _limit_options(p)
     _common(p)
     p.set_defaults(func=_run_report)
 
@@ -69,14 +153,242 @@ def _add_report(sub) -> None:
 def _run_report(args) -> int:
     from .report import run_study, write_report
 
-    page = write_report(run_study(args.corpus, progress=_progress(args)), args.output)
+    with _cache_scope(args):
+        study = run_study(args.corpus, progress=_progress(args), model=args.model,
+                          labels=args.labels, n_boot=args.n_boot, random_state=args.seed,
+                          limits=_limits(args))
+        page = write_report(study, args.output)
     log.info("report written to %s", page)
+    return 0
+
+
+# --------------------------------------------------------------------------- themes
+
+def _model_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, metavar="DIR",
+                   help="model folder written by `fazhi train` (default: the shipped "
+                        "models/themes)")
+
+
+def _load_model(args):
+    from .classify import LexiconClassifier, ThemeClassifier
+
+    if getattr(args, "lexicon", False):
+        return LexiconClassifier().fit()
+    return ThemeClassifier.load(args.model)
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser(
+        "train", help="train a theme classifier from labelled units",
+        description="Read labelled units (.csv .tsv .jsonl .xlsx with 'text' and 'labels', "
+                    "themes joined by ';', empty = 其他), print grouped cross-validation "
+                    "(lexicon baseline vs classifier; groups = report_id), fit on all of them "
+                    "and save the model folder. Bad labels: exit 2, nothing written.")
+    p.add_argument("labels", type=Path, metavar="LABELS", help="labelled units table")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
+                   help="model folder to write")
+    p.add_argument("--cv", type=int, default=5, metavar="K",
+                   help="grouped CV folds, 0 to skip (fewer reports than K: one fold each)")
+    p.add_argument("--exemplars", type=Path, metavar="FILE",
+                   help="written example passages, used in training folds only")
+    p.add_argument("--random-state", type=int, default=0)
+    _common(p)
+    p.set_defaults(func=_run_train)
+
+
+def _run_train(args) -> int:
+    from ._training import format_cv_table, train_model
+
+    if args.cv < 0 or args.cv == 1:
+        raise InputError(f"--cv must be 0 (no cross-validation) or at least 2, got {args.cv}")
+    model, table = train_model(args.labels, exemplars=args.exemplars, cv=args.cv or None,
+                               random_state=args.random_state)
+    if table is not None:
+        print(format_cv_table(table))
+    model.save(args.output, metrics=table[table["model"] == "classifier"]
+               if table is not None else None,
+               training={"labels_file": args.labels.name,
+                         "exemplars_file": args.exemplars.name if args.exemplars else None})
+    log.info("model saved to %s", args.output)
+    return 0
+
+
+def _add_classify(sub) -> None:
+    p = sub.add_parser(
+        "classify", help="add theme probabilities and labels to units",
+        description="INPUT is a units table (from `fazhi segment`) or report files/folders. "
+                    "OUT gets one p_<theme> probability column per theme and 'labels' "
+                    "(themes joined by ';', empty = 其他).")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    _model_option(p)
+    p.add_argument("--lexicon", action="store_true", help="use the lexicon baseline instead")
+    p.add_argument("--chunksize", type=_positive_int, default=5000, metavar="N",
+                   help="units read, classified and written at a time (default 5000)")
+    _cache_option(p)
+    _scheduler_option(p)
+    _common(p)
+    p.set_defaults(func=_run_classify)
+
+
+def _run_classify(args) -> int:
+    if args.scheduler:
+        from .distributed import classify_to_table as on_cluster
+
+        n = on_cluster(args.inputs, args.output, _load_model(args), scheduler=args.scheduler,
+                       progress=_progress(args), chunksize=args.chunksize)
+        log.info("classified %d units into %s", n, args.output)
+        return 0
+    from .pipeline import classify_to_table
+
+    with _cache_scope(args):
+        n = classify_to_table(args.inputs, args.output, _load_model(args),
+                              progress=_progress(args), chunksize=args.chunksize)
+    log.info("classified %d units into %s", n, args.output)
+    return 0
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser(
+        "evaluate", help="score a theme model on labelled units",
+        description="Per-theme precision, recall, F1, support and confusion counts, micro "
+                    "and macro F1, for the model and the lexicon baseline.")
+    p.add_argument("labels", type=Path, metavar="LABELS", help="labelled units table")
+    _model_option(p)
+    p.add_argument("-o", "--output", type=Path, help="also write the table (.csv .tsv ...)")
+    _common(p)
+    p.set_defaults(func=_run_evaluate)
+
+
+def _run_evaluate(args) -> int:
+    from ._training import cv_comparison
+    from .classify import LexiconClassifier, ThemeClassifier
+    from .labels import read_labels
+    from .persist import write_table
+
+    df = read_labels(args.labels)
+    model = ThemeClassifier.load(args.model)
+    texts, labels = df["text"].tolist(), df["labels"].tolist()
+    table = cv_comparison({"lexicon": LexiconClassifier().evaluate(texts, labels),
+                           "classifier": model.evaluate(texts, labels)})
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if args.output:
+        write_table(table, args.output)
+    return 0
+
+
+def _add_sample(sub) -> None:
+    p = sub.add_parser(
+        "sample", help="pick units to label next (for retraining)",
+        description="Export units with an empty 'labels' column to fill in Excel (CSV, UTF-8 "
+                    "with BOM), then `fazhi train` on them. 'uncertain' picks the units "
+                    "closest to a decision threshold.")
+    p.add_argument("units", nargs="+", type=Path, metavar="UNITS",
+                   help="units table or report files/folders")
+    p.add_argument("-n", type=int, default=50, help="how many units (default 50)")
+    p.add_argument("--strategy", choices=["uncertain", "random"], default="uncertain")
+    p.add_argument("-o", "--output", required=True, type=Path)
+    p.add_argument("--random-state", type=int, default=0)
+    _model_option(p)
+    _common(p)
+    p.set_defaults(func=_run_sample)
+
+
+def _run_sample(args) -> int:
+    from ._training import read_units, sample_units
+    from .persist import write_table
+
+    if args.n < 1:
+        raise InputError(f"-n must be at least 1, got {args.n}")
+    units = read_units(args.units)
+    model = _load_model(args) if args.strategy == "uncertain" else None
+    out = sample_units(units, model, n=args.n, strategy=args.strategy,
+                       random_state=args.random_state)
+    write_table(out, args.output)
+    log.info("wrote %d units to label to %s", len(out), args.output)
+    return 0
+
+
+# --------------------------------------------------------------------------- topics
+
+def _k_range(text: str) -> list[int]:
+    """``START:STOP[:STEP]`` with STOP included, e.g. ``4:20:2`` -> 4, 6, ..., 20."""
+    try:
+        parts = [int(p) for p in text.split(":")]
+    except ValueError:
+        parts = []
+    if len(parts) not in (2, 3) or parts[0] < 1 or parts[1] < parts[0] or \
+            (len(parts) == 3 and parts[2] < 1):
+        raise argparse.ArgumentTypeError(
+            f"expected START:STOP[:STEP] with 1 <= START <= STOP, e.g. 4:20:2, got {text!r}")
+    return list(range(parts[0], parts[1] + 1, parts[2] if len(parts) == 3 else 1))
+
+
+def _seed_list(text: str) -> list[int]:
+    try:
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds like 0,1,2, got {text!r}") from None
+
+
+def _add_topics(sub) -> None:
+    p = sub.add_parser(
+        "topics", help="fit an LDA topic model, or choose the number of topics",
+        description="INPUT is a units table (from `fazhi segment`) or report files/folders. "
+                    "With -k: write topic_table.csv (terms by relevance, suggested labels), "
+                    "doc_topics.csv (topic shares per unit) and topics.html (pyLDAvis, if "
+                    "installed) into DIR. With --select-k: print and write select_k.csv "
+                    "(coherence and stability per k).")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
+    p.add_argument("-k", "--topics", type=_positive_int, default=8, metavar="K",
+                   help="number of topics (default 8)")
+    p.add_argument("--select-k", type=_k_range, metavar="START:STOP[:STEP]",
+                   help="compare these numbers of topics instead of fitting one model")
+    p.add_argument("--seeds", type=_seed_list, default=[0, 1, 2], metavar="S,S,...",
+                   help="seeds for --select-k (default 0,1,2)")
+    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--no-below", type=_positive_int, metavar="N",
+                   help="keep words in at least N units (model default 10; use 2-5 for "
+                        "a few hundred units)")
+    p.add_argument("--no-above", type=float, metavar="F",
+                   help="keep words in at most this fraction of units (model default 0.1; "
+                        "use 0.3-0.5 for a few hundred units)")
+    _common(p)
+    p.set_defaults(func=_run_topics)
+
+
+def _run_topics(args) -> int:
+    from ._topic_io import write_topic_outputs
+    from ._training import read_units
+    from .persist import write_table
+    from .tokenize import Tokenizer
+    from .topics import TopicModel, select_k
+
+    params = {k: v for k, v in (("no_below", args.no_below), ("no_above", args.no_above))
+              if v is not None}
+    units = read_units(args.inputs)
+    tokens = Tokenizer().pipe(units["text"].astype(str).tolist(), progress=_progress(args))
+    if args.select_k:
+        table = select_k(tokens, ks=args.select_k, seeds=args.seeds, progress=_progress(args),
+                         **params)
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        args.output.mkdir(parents=True, exist_ok=True)
+        write_table(table, args.output / "select_k.csv")
+        return 0
+    model = TopicModel(args.topics, random_state=args.random_state, **params)
+    ids = units["unit_id"].tolist() if "unit_id" in units.columns else None
+    model.fit(tokens, doc_ids=ids)
+    for path in write_topic_outputs(model, units, tokens, args.output):
+        log.info("wrote %s", path)
     return 0
 
 
 # --------------------------------------------------------------------------- main
 
-COMMANDS = [_add_segment, _add_report]
+COMMANDS = [_add_segment, _add_report, _add_train, _add_classify, _add_evaluate,
+            _add_sample, _add_topics]
 
 
 def build_parser() -> argparse.ArgumentParser:

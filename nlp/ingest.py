@@ -121,7 +121,7 @@ _CLUTTER_LINE = re.compile(
     r"文件预览|附件下载|附件[:：]?$|相关文章|相关链接|相关阅读|上一篇|下一篇|"
     r"当前页二维码|扫一扫|二维码|"
     r"版权所有|主办单位|承办单位|技术支持|网站标识码|网站地图|联系我们|"
-    r"\S*ICP\s*备|\S*公网安备|京ICP|沪ICP|鄂ICP|政府网站找错|无障碍|适老化|"
+    r"\S{0,40}?ICP\s*备|\S{0,40}?公网安备|京ICP|沪ICP|鄂ICP|政府网站找错|无障碍|适老化|"
     r"正文$|来源[:：]?$|浏览次数|阅读次数|访问量|【\s*(?:大|中|小)\s*】|"
     r"责任编辑|编辑[:：]|"
     r"(?:大|中|小)\s+(?:大|中|小)\s+(?:大|中|小)"
@@ -139,13 +139,13 @@ _META_LINE = re.compile(
     + r")\s*[:：]\s*(.*)$"
 )
 _SPACED_KEY = re.compile(r"\s+")
-_META_INNER = re.compile(r"\s+(?=(?:" + "|".join(_META_KEYS) + r")\s*[:：]?)")
+_META_INNER = re.compile(r"(?<!\s)\s+(?=(?:" + "|".join(_META_KEYS) + r")\s*[:：]?)")
 _DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
 
 def _parse_meta_line(line: str) -> dict[str, str] | None:
     """Parse ``信息来源: 区教育局 发布时间 2022-02-14`` style lines into fields."""
-    m = _META_LINE.match(line)
+    m = _META_LINE.match(line.lstrip())
     if not m:
         return None
     key = _SPACED_KEY.sub("", m.group(1))
@@ -208,7 +208,7 @@ _YEAR_PATTERNS = [
     re.compile(r"(20\d{2}|19\d{2})\s*年度"),
     re.compile(r"现将\s*(20\d{2})\s*年"),
     re.compile(r"(20\d{2})\s*年\s*(?:以来|法治政府建设|依法行政|法治建设|工作)"),
-    re.compile(r"(20\d{2})\s*年?\s*(?:法治政府建设)?(?:主要)?(?:举措|工作情况|成效)"),
+    re.compile(r"(20\d{2})\s*(?:年\s*)?(?:法治政府建设)?(?:主要)?(?:举措|工作情况|成效)"),
 ]
 _TITLE_HINT = re.compile(r"报告|情况|总结")
 
@@ -299,6 +299,11 @@ def _split_header(text: str) -> tuple[str | None, str, list[str]]:
     return title, "\n".join(lines), dropped
 
 
+def _check_limits(limits) -> None:
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be an nlp.Limits, got {type(limits).__name__} {limits!r}")
+
+
 def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **overrides) -> Report:
     """Read one report file into a :class:`Report`.
 
@@ -307,7 +312,8 @@ def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **override
     path : str or Path
         A ``.txt``, ``.md``, ``.html``/``.htm``, ``.docx`` or ``.pdf`` file.
     limits : Limits, optional
-        Resource bounds (file size, unpacked size, text length).
+        Resource bounds: ``Limits(max_bytes=, max_unpacked_bytes=, max_chars=,
+        max_units=)``; going over one raises :class:`ResourceLimitError`.
     **overrides
         ``report_id``, ``title``, ``agency``, ``region``, ``year``: these win
         over what is inferred from the text.
@@ -315,8 +321,12 @@ def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **override
     Raises
     ------
     InputError
-        Missing path, directory, unsupported type, empty or binary file,
-        undecodable bytes, a file with no body text; the message names the file.
+        Missing path, directory, symbolic-link loop, unreadable file,
+        unsupported type, empty or binary file, undecodable, truncated or
+        mixed-encoding bytes, a broken .docx/.pdf, a file with no body text;
+        the message names the file (and the line when known).
+    ResourceLimitError
+        The file, its unpacked content or its text is over a limit.
 
     Examples
     --------
@@ -329,11 +339,12 @@ def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **override
     if unknown:
         raise TypeError(f"unknown override(s) {sorted(unknown)}; allowed: report_id, title, "
                         "agency, region, year")
+    _check_limits(limits)
     raw = read_raw_text(path, limits)
     text = normalize_text(raw)
     body, meta = strip_clutter(text)
     title, body, dropped = _split_header(body)
-    body = re.sub(r"[ \t]+\n", "\n", body)
+    body = "\n".join(line.rstrip(" \t") for line in body.split("\n"))
     body = re.sub(r"\n{3,}", "\n\n", body).strip()
     if not re.search(r"[\u4e00-\u9fff]", body):
         raise InputError("no Chinese body text found (empty, navigation only, or not a report)",
@@ -344,6 +355,8 @@ def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **override
     year = overrides.get("year")
     if year in (None, ""):
         year = _infer_year(title, body, meta)
+    elif isinstance(year, bool) or not str(year).strip().isdigit():
+        raise InputError(f"year must be a whole number such as 2021, got {year!r}", path=path)
     fields = {
         "report_id": overrides.get("report_id") or path.stem,
         "title": overrides.get("title") or title,
@@ -409,8 +422,9 @@ class Corpus:
 
         from .pipeline import units_of
 
-        frames = [units_of(r) for r in tqdm(self, total=len(self), desc="segment", unit="report",
-                                            disable=None if progress is None else not progress)]
+        frames = [units_of(r, max_units=self.limits.max_units)
+                  for r in tqdm(self, total=len(self), desc="segment", unit="report",
+                                disable=None if progress is None else not progress)]
         return pd.concat(frames, ignore_index=True)
 
 
@@ -434,7 +448,12 @@ def _read_reports_csv(path: Path) -> dict[str, dict]:
                     fields["year"] = int(fields["year"])
                 meta[name] = {k: v for k, v in fields.items() if v not in ("", None)}
     except UnicodeDecodeError as exc:
-        raise InputError("reports.csv is not UTF-8", path=path) from exc
+        raise InputError("reports.csv is not UTF-8 (save it as CSV UTF-8)", path=path) from exc
+    except csv.Error as exc:
+        raise InputError(f"reports.csv is not a readable CSV table: {exc}", path=path,
+                         line=getattr(reader, "line_num", None)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read reports.csv: {exc.strerror or exc}", path=path) from exc
     return meta
 
 
@@ -443,7 +462,11 @@ def load_corpus(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Corpus:
 
     ``reports.csv`` (columns ``report_id, agency, region, year, title, file``)
     may sit in the folder or its parent; its values win over inferred ones.
+    When it sits in the folder itself, only the files it lists are reports.
+    ``limits`` (:class:`Limits`) bounds every file read and every report's
+    units; going over raises :class:`ResourceLimitError`.
     """
+    _check_limits(limits)
     root = Path(path)
     if not root.is_dir():
         raise InputError("not a folder of reports", path=root)
@@ -453,6 +476,14 @@ def load_corpus(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Corpus:
     files = sorted(p for p in root.rglob("*")
                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
                    and not p.name.startswith("."))
+    if meta and csv_path == root / "reports.csv":
+        # a corpus folder: its reports.csv says which files are reports, so notes and
+        # label files kept beside them are never read as reports
+        skipped = [f for f in files if f.name not in meta]
+        if skipped:
+            log.info("%s: %d file(s) not listed in reports.csv skipped, e.g. %s", root,
+                     len(skipped), skipped[0].relative_to(root))
+        files = [f for f in files if f.name in meta]
     if not files:
         raise InputError(f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in folder",
                          path=root)

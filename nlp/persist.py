@@ -40,6 +40,12 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".parquet")
 MANIFEST = "manifest.json"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it into place on success.
@@ -62,6 +68,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():  # mkstemp makes 0600 files: give the usual permissions
+            os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -81,6 +89,7 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700 folders
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
             os.replace(path, old)
@@ -215,15 +224,39 @@ def read_table(path: str | Path, **kwargs) -> pd.DataFrame:
         raise InputError(f"cannot read table: {exc}", path=path) from exc
 
 
+SELF_CHECKSUM = "manifest_sha256"
+
+
+def _manifest_digest(manifest: dict) -> str:
+    """SHA-256 of the manifest's canonical JSON, without its own checksum field."""
+    body = {k: v for k, v in manifest.items() if k != SELF_CHECKSUM}
+    canon = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
 def write_manifest(folder: str | Path, extra: dict) -> dict:
-    """Write ``manifest.json`` with the SHA-256 of every other file in ``folder``."""
+    """Write ``manifest.json`` with the SHA-256 of every other file in ``folder``.
+
+    The manifest also carries the SHA-256 of its own content
+    (``manifest_sha256``), so an edited manifest is noticed too.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "权重.npy").write_bytes(b"0")
+    >>> sorted(write_manifest(d, {"kind": "示例"})["files"])
+    ['权重.npy']
+    """
     folder = Path(folder)
     files = {
         p.relative_to(folder).as_posix(): sha256_file(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
-    manifest = {**extra, "files": files}
+    manifest = {k: v for k, v in extra.items() if k not in ("files", SELF_CHECKSUM)}
+    manifest["files"] = files
+    manifest[SELF_CHECKSUM] = _manifest_digest(manifest)
     (folder / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
@@ -231,14 +264,28 @@ def write_manifest(folder: str | Path, extra: dict) -> dict:
     return manifest
 
 
+def _listed_file(folder: Path, name) -> Path:
+    """The path of a manifest entry, refusing names that leave the folder."""
+    if not isinstance(name, str) or not name or name.startswith(("/", "\\")) \
+            or any(part in ("", ".", "..") for part in name.split("/")) or "\\" in name \
+            or ":" in name:
+        raise ModelIntegrityError(f"manifest lists an unsafe file name {name!r} (only plain "
+                                  "names inside the model folder are allowed)", path=folder)
+    return folder / name
+
+
 def verify_manifest(folder: str | Path) -> dict:
     """Check every file of a model folder against its manifest; return the manifest.
+
+    Nothing in the folder is deserialised here: files are only hashed.
 
     Raises
     ------
     ModelIntegrityError
-        If the manifest is missing or unreadable, a listed file is missing or
-        changed, or the folder holds a file the manifest does not list.
+        If the manifest is missing, unreadable or was edited after it was
+        written, lists a name outside the folder, a listed file is missing,
+        is a symbolic link or was changed, or the folder holds a file the
+        manifest does not list.  The message says which and why.
     """
     folder = Path(folder)
     mpath = folder / MANIFEST
@@ -250,10 +297,22 @@ def verify_manifest(folder: str | Path) -> dict:
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
         files = manifest["files"]
-    except (ValueError, KeyError, TypeError) as exc:
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise TypeError("'files' must map file names to SHA-256 digests")
+    except (ValueError, KeyError, TypeError, OSError) as exc:
         raise ModelIntegrityError(f"manifest.json is unreadable: {exc}", path=folder) from exc
+    recorded = manifest.get(SELF_CHECKSUM)
+    if recorded is None:
+        log.warning("%s: manifest.json has no %s (written by an older fazhi-nlp); its own "
+                    "content is not checked", folder, SELF_CHECKSUM)
+    elif recorded != _manifest_digest(manifest):
+        raise ModelIntegrityError("manifest.json was edited after it was written: its own "
+                                  "SHA-256 does not match", path=folder)
     for name, digest in files.items():
-        p = folder / name
+        p = _listed_file(folder, name)
+        if p.is_symlink():
+            raise ModelIntegrityError(f"file {name!r} is a symbolic link; model folders hold "
+                                      "plain files only", path=folder)
         if not p.is_file():
             raise ModelIntegrityError(f"file {name!r} listed in the manifest is missing",
                                       path=folder)

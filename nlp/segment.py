@@ -159,6 +159,8 @@ def segment_spans(text: str) -> list[Span]:
     [('heading', '一、工作开展情况'), ('heading', '(一)加强领导。'),
      ('unit', '一是建立专班;'), ('unit', '二是完善制度。')]
     """
+    if not isinstance(text, str):
+        raise TypeError(f"segment_spans() takes a str, got {type(text).__name__}")
     spans: list[Span] = []
     for para in re.finditer(r"[^\n]+", text):
         s, e = _trim(text, para.start(), para.end())
@@ -205,7 +207,8 @@ def segment(report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFrame:
     report : Report
         From :func:`nlp.read_report`.
     max_units : int, default 100000
-        Refuse reports with more units than this (a sign of a broken file).
+        Refuse reports with more units than this (a sign of a broken file):
+        :class:`~nlp.errors.ResourceLimitError` naming the report's file.
 
     Returns
     -------
@@ -221,7 +224,12 @@ def segment(report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFrame:
     >>> segment(r)[["unit_id", "role", "text"]].values.tolist()
     [['r1-001', 'measures', '一是普法;'], ['r1-002', 'measures', '二是执法。']]
     """
-    text = report.text
+    if isinstance(max_units, bool) or not isinstance(max_units, int) or max_units <= 0:
+        raise ValueError(f"max_units must be a positive int, got {max_units!r}")
+    text = getattr(report, "text", None)
+    if not isinstance(text, str) or not hasattr(report, "report_id"):
+        raise TypeError(f"segment() takes a Report (from nlp.read_report), got "
+                        f"{type(report).__name__}; for raw text use segment_spans(text)")
     spans = segment_spans(text)
     has_sections = any(s.kind == "heading" and s.level == 1 for s in spans)
     context: dict[int, str] = {}

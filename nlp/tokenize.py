@@ -1,31 +1,55 @@
-"""Chinese word segmentation for policy text, on a private jieba instance.
+"""Chinese word segmentation for policy text, with a compiled or a pure-Python segmenter.
 
-:class:`Tokenizer` wraps its *own* ``jieba.Tokenizer``: it never touches
-jieba's module-level state (``jieba.dt``, ``jieba.add_word``), so two
-tokenizers with different dictionaries can live in one process, and it
-pickles (only its configuration travels; the dictionary is rebuilt lazily),
-so it works inside scikit-learn vectorizers and worker processes.
+:class:`Tokenizer` has two backends that cut alike:
+
+* ``"fast"``: `rjieba <https://pypi.org/project/rjieba/>`_, the binding of the
+  Rust port jieba-rs, loaded with jieba's own ``dict.txt`` and the bundled
+  policy dictionary (with its frequencies), so it cuts as jieba does, more
+  than ten times faster;
+* ``"jieba"``: a *private* ``jieba.Tokenizer``.
+
+``backend="auto"`` (the default) picks ``"fast"`` when rjieba imports and
+falls back to ``"jieba"`` with a logged notice.  Neither backend touches
+module-level state (``jieba.dt``, ``rjieba.add_word``), so tokenizers with
+different dictionaries live side by side in one process.  A tokenizer pickles
+(only its configuration travels; the dictionary is rebuilt lazily), so it
+works inside scikit-learn vectorizers and worker processes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
+import importlib.util
+import itertools
 import json
 import logging
 import re
+import sys
+import threading
 import unicodedata
+from collections import deque
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["Tokenizer", "load_userdict", "load_stopwords", "bundled_resource"]
+__all__ = ["Tokenizer", "load_userdict", "load_stopwords", "bundled_resource", "fast_available",
+           "resolve_backend", "jieba_dictionary"]
 
 log = logging.getLogger(__name__)
 
 _NUMBER = re.compile(r"^[-+]?[0-9]+(?:[.,][0-9]+)*[%‰]?$")
-BACKENDS = ("jieba",)
+BACKENDS = ("auto", "fast", "jieba")
+_FILTERS = ("drop_whitespace", "drop_punct", "drop_numbers", "drop_single", "drop_stopwords")
+_KEEP_MEMO_MAX = 2_000_000  # distinct tokens remembered per tokenizer before starting over
+
+# segmenters are never changed once built, so tokenizers with the same
+# dictionaries share one per process
+_SEGMENTERS: dict[tuple, object] = {}
+_SEG_LOCK = threading.Lock()
+_NOTICE_GIVEN = False
 
 
 def bundled_resource(name: str) -> Path:
@@ -94,13 +118,158 @@ def _as_list(value) -> list:
     return list(value)
 
 
+def _rjieba():
+    """The compiled module of rjieba, loaded without running the package's ``__init__``.
+
+    That ``__init__`` builds a module-level default instance with its own
+    dictionary (about 0.3 s and 30 MB) which this package never uses.  Falls
+    back to the ordinary import for an unusual installation layout.
+    """
+    mod = sys.modules.get("rjieba.rjieba", False)
+    if mod is None:
+        raise ImportError("rjieba is blocked in sys.modules")
+    if mod is not False:
+        return mod
+    spec = importlib.util.find_spec("rjieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("No module named 'rjieba'")
+    for folder in spec.submodule_search_locations:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = Path(folder) / f"rjieba{suffix}"
+            if path.is_file():
+                sub = importlib.util.spec_from_file_location("rjieba.rjieba", path)
+                mod = importlib.util.module_from_spec(sub)
+                sys.modules["rjieba.rjieba"] = mod
+                try:
+                    sub.loader.exec_module(mod)
+                except BaseException:
+                    del sys.modules["rjieba.rjieba"]
+                    raise
+                return mod
+    import rjieba
+
+    return rjieba
+
+
+def fast_available() -> bool:
+    """Whether the compiled ``"fast"`` backend (rjieba) can be imported."""
+    try:
+        _rjieba()
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_backend(backend: str) -> str:
+    """The backend that ``backend`` stands for: ``"auto"`` → ``"fast"`` or ``"jieba"``."""
+    global _NOTICE_GIVEN
+    if backend != "auto":
+        return backend
+    if fast_available():
+        return "fast"
+    if not _NOTICE_GIVEN:
+        log.warning("rjieba is not installed: tokenizing with pure-Python jieba, about ten "
+                    "times slower (pip install rjieba for the fast backend)")
+        _NOTICE_GIVEN = True
+    return "jieba"
+
+
+def jieba_dictionary() -> Path:
+    """Path of jieba's own main dictionary (``dict.txt``), which both backends load."""
+    import jieba
+
+    return Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+_DICT_LINE = re.compile(r"^(\S+) (\d+)", re.M)
+
+
+def _load_main_dictionary(seg, path: Path) -> int:
+    """Add every ``word freq [tag]`` line of jieba's ``dict.txt`` to ``seg``; returns the count.
+
+    Part-of-speech tags are not loaded: segmentation does not use them.
+    """
+    pairs = _DICT_LINE.findall(path.read_text(encoding="utf-8"))
+    words = [w for w, _ in pairs]
+    freqs = list(map(int, (f for _, f in pairs)))
+    deque(map(seg.add_word, words, freqs, itertools.repeat(None)), maxlen=0)
+    return len(words)
+
+
+def _fast_segmenter(dict_paths: list[Path]):
+    """A compiled segmenter with jieba's dictionary plus ``dict_paths``, shared per process."""
+    try:
+        rjieba = _rjieba()
+    except ImportError as exc:
+        raise ImportError("backend='fast' needs rjieba: pip install rjieba "
+                          "(or use backend='jieba')") from exc
+    main = jieba_dictionary()
+    key = ("fast",) + _dict_key([main, *dict_paths])
+    with _SEG_LOCK:
+        seg = _SEGMENTERS.get(key)
+        if seg is None:
+            seg = rjieba.Jieba.empty()  # a private instance: never rjieba's shared default
+            add = seg.add_word
+            for p in dict_paths:
+                load_userdict(p)  # validate user files before the slow part
+            _load_main_dictionary(seg, main)
+            for p in dict_paths:
+                for word, freq, tag in load_userdict(p):
+                    add(word, freq, tag)
+            _SEGMENTERS[key] = seg
+            log.debug("built the fast segmenter from %s and %d user dictionaries", main,
+                      len(dict_paths))
+    return seg
+
+
+def _dict_key(paths: list[Path]) -> tuple:
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else (str(p),)
+                 for p in paths)
+
+
+def _jieba_segmenter(dict_paths: list[Path]):
+    """A private ``jieba.Tokenizer`` with ``dict_paths`` added, shared per process."""
+    import jieba
+
+    key = ("jieba",) + _dict_key(dict_paths)
+    with _SEG_LOCK:
+        seg = _SEGMENTERS.get(key)
+        if seg is None:
+            entries = [e for p in dict_paths for e in load_userdict(p)]
+            jieba.setLogLevel(logging.WARNING)
+            seg = jieba.Tokenizer()  # never jieba.dt, the module's shared instance
+            seg.initialize()
+            for word, freq, tag in entries:
+                seg.add_word(word, freq, tag)
+            _SEGMENTERS[key] = seg
+    return seg
+
+
+class _KeepMemo(dict):
+    """token → keep decision, computed once per distinct token."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule):
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= _KEEP_MEMO_MAX:
+            self.clear()
+        keep = self[token] = self.rule(token)
+        return keep
+
+
 class Tokenizer:
     """Segment Chinese policy text into words, with a policy-term dictionary.
 
     Parameters
     ----------
-    backend : {"jieba"}, default "jieba"
-        The segmenter.
+    backend : {"auto", "fast", "jieba"}, default "auto"
+        The segmenter.  ``"fast"`` is compiled (rjieba) and loads the same
+        dictionaries as ``"jieba"``, so both cut alike; ``"auto"`` uses
+        ``"fast"`` when rjieba is installed, else ``"jieba"`` with a notice.
     userdict : path or list of paths, optional
         Extra jieba-format dictionaries (``word freq [pos]`` per line), loaded
         after the bundled policy dictionary.
@@ -109,7 +278,7 @@ class Tokenizer:
     use_bundled : bool, default True
         Load ``nlp/resources/userdict.txt`` and ``stopwords.txt``.
     hmm : bool, default True
-        Let jieba guess unknown words with its HMM.
+        Let the segmenter guess unknown words with jieba's HMM.
     drop_whitespace, drop_punct, drop_numbers, drop_single, drop_stopwords : bool
         Filters applied by ``tok(text)`` (never by ``tok.cut``).
 
@@ -120,9 +289,11 @@ class Tokenizer:
     True
     >>> "双随机一公开" in tok("全面推行双随机一公开监管")
     True
+    >>> Tokenizer(backend="jieba").cut("推行证照分离改革") == tok.cut("推行证照分离改革")
+    True
     """
 
-    def __init__(self, backend: str = "jieba", userdict=None, stopwords=None, *,
+    def __init__(self, backend: str = "auto", userdict=None, stopwords=None, *,
                  use_bundled: bool = True, hmm: bool = True, drop_whitespace: bool = True,
                  drop_punct: bool = True, drop_numbers: bool = True, drop_single: bool = True,
                  drop_stopwords: bool = True):
@@ -140,8 +311,15 @@ class Tokenizer:
         self.drop_stopwords = drop_stopwords
         self._seg = None
         self._stop: set[str] | None = None
+        self._memo: _KeepMemo | None = None
+        self._memo_key: tuple | None = None
 
     # -- configuration -----------------------------------------------------
+    @property
+    def backend_(self) -> str:
+        """The backend actually used (``"auto"`` resolved)."""
+        return resolve_backend(self.backend)
+
     def _dict_paths(self) -> list[Path]:
         paths = [bundled_resource("userdict.txt")] if self.use_bundled else []
         return paths + [Path(p) for p in _as_list(self.userdict)]
@@ -169,9 +347,20 @@ class Tokenizer:
 
     @property
     def fingerprint(self) -> str:
-        """A hash of everything that changes the output: backend, dictionaries, filters."""
+        """A hash of everything that changes the output: backend, dictionaries, filters.
+
+        ``"auto"`` is hashed as the backend it resolves to, with that
+        segmenter's version, so a cache never mixes the two backends' tokens.
+        """
+        from importlib.metadata import PackageNotFoundError, version
+
         h = hashlib.sha256()
         cfg = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        cfg["backend"] = resolved = self.backend_
+        try:
+            cfg["segmenter"] = version("rjieba" if resolved == "fast" else "jieba")
+        except PackageNotFoundError:
+            cfg["segmenter"] = None
         cfg["userdict"] = [str(p) for p in _as_list(self.userdict)]
         cfg["stopwords"] = sorted(self._stopword_set())
         h.update(json.dumps(cfg, sort_keys=True, ensure_ascii=False, default=str).encode())
@@ -182,14 +371,10 @@ class Tokenizer:
     # -- segmenter ---------------------------------------------------------
     def _segmenter(self):
         if self._seg is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            seg = jieba.Tokenizer()
-            seg.initialize()
-            for word, freq, tag in self.dictionary_entries():
-                seg.add_word(word, freq, tag)
-            self._seg = seg
+            if self.backend_ == "fast":
+                self._seg = _fast_segmenter(self._dict_paths())
+            else:
+                self._seg = _jieba_segmenter(self._dict_paths())
         return self._seg
 
     def cut(self, text: str) -> list[str]:
@@ -202,7 +387,10 @@ class Tokenizer:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
-        return self._segmenter().lcut(text, HMM=self.hmm)
+        seg = self._segmenter()
+        if self.backend_ == "fast":
+            return seg.cut(text, self.hmm)
+        return seg.lcut(text, HMM=self.hmm)
 
     def keep(self, token: str) -> bool:
         """Whether an analysis token survives the configured filters."""
@@ -218,14 +406,26 @@ class Tokenizer:
             return False
         return True
 
+    def _keep_memo(self) -> _KeepMemo:
+        key = tuple(getattr(self, f) for f in _FILTERS) + (id(self._stopword_set()),)
+        if self._memo is None or self._memo_key != key:
+            self._memo, self._memo_key = _KeepMemo(self.keep), key
+        return self._memo
+
+    def _cutter(self):
+        """A one-argument function text → raw tokens, bound to the segmenter."""
+        seg, hmm = self._segmenter(), self.hmm
+        if self.backend_ == "fast":
+            return lambda text: seg.cut(text, hmm)
+        return lambda text: seg.lcut(text, HMM=hmm)
+
     def __call__(self, text: str) -> list[str]:
         """Analysis tokens: cut, then filter whitespace, punctuation, numbers,
         single characters and stopwords (each switchable)."""
-        self._stopword_set()
-        return [t for t in self.cut(text) if self.keep(t)]
+        return list(filter(self._keep_memo().__getitem__, self.cut(text)))
 
     def pipe(self, texts: Iterable[str], n_jobs: int = 1, progress: bool | None = None,
-             chunksize: int = 256) -> list[list[str]]:
+             chunksize: int = 256, cache=None) -> list[list[str]]:
         """Tokenize many texts; a progress bar shows on a terminal.
 
         Parameters
@@ -233,18 +433,54 @@ class Tokenizer:
         texts : iterable of str
             Not a bare ``str``.
         n_jobs : int, default 1
-            Worker processes; ``-1`` uses every core.
+            Worker processes; ``-1`` uses every core.  Mostly useful with the
+            ``"jieba"`` backend; ``"fast"`` is quicker in one process on small jobs.
         progress : bool or None
             ``None`` shows the bar only on an interactive terminal.
+        chunksize : int, default 256
+            Texts sent to a worker at a time.
+        cache : bool, path, :class:`nlp.cache.TokenCache` or None
+            Reuse tokens stored on disk for texts seen before (keyed by the
+            text's hash and :attr:`fingerprint`).  ``None`` follows
+            :func:`nlp.cache.cache_enabled` (off in the library unless
+            ``FAZHI_CACHE=1``; on in the ``fazhi`` command unless ``--no-cache``);
+            a path uses the cache in that folder.
+
+        Examples
+        --------
+        >>> Tokenizer().pipe(["推进一网通办", "开展宪法宣传周活动"], progress=False)
+        [['一网通办'], ['宪法宣传周', '活动']]
         """
         if isinstance(texts, (str, bytes)):
             raise TypeError("texts must be a list of strings, not a single str")
         texts = list(texts)
+        from .cache import code_version, resolve_token_cache
+
+        store = resolve_token_cache(cache)
+        if store is None:
+            return self._pipe(texts, n_jobs, progress, chunksize)
+        fp = f"{self.fingerprint}-{code_version()}"  # changed code never reuses old tokens
+        found = store.get_many(fp, texts)
+        todo = [i for i, toks in enumerate(found) if toks is None]
+        if todo:
+            fresh = self._pipe([texts[i] for i in todo], n_jobs, progress, chunksize)
+            for i, toks in zip(todo, fresh):
+                found[i] = toks
+            store.put_many(fp, [texts[i] for i in todo], fresh)
+        log.debug("token cache: %d of %d texts reused", len(texts) - len(todo), len(texts))
+        return found
+
+    def _pipe(self, texts: list[str], n_jobs, progress, chunksize) -> list[list[str]]:
         from tqdm.auto import tqdm
 
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"every text must be a str, got {type(t).__name__}")
         disable = None if progress is None else not progress
         if n_jobs == 1 or len(texts) < 2 * chunksize:
-            return [self(t) for t in tqdm(texts, desc="tokenize", unit="text", disable=disable)]
+            cut, keep = self._cutter(), self._keep_memo().__getitem__
+            return [list(filter(keep, cut(t)))
+                    for t in tqdm(texts, desc="tokenize", unit="text", disable=disable)]
         import multiprocessing as mp
         import os
 
@@ -258,7 +494,13 @@ class Tokenizer:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_seg"] = None
+        state["_memo"] = state["_memo_key"] = None
         return state
+
+    def __setstate__(self, state):
+        state.setdefault("_memo", None)
+        state.setdefault("_memo_key", None)
+        self.__dict__.update(state)
 
     def __repr__(self) -> str:
         return f"Tokenizer(backend={self.backend!r}, userdict={self.userdict!r})"

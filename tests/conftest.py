@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ SHARED = ROOT.parent / "shared"
 GOV_REPORTS = SHARED / "corpora" / "government_work_reports.jsonl"
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the CLI caches by default: keep test runs out of the user's cache
+os.environ.setdefault("FAZHI_CACHE_DIR", tempfile.mkdtemp(prefix="fazhi-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -77,3 +77,18 @@ def test_manifest_detects_changes(tmp_path):
         verify_manifest(tmp_path / "bare")
     with pytest.raises(ModelIntegrityError, match="does not exist"):
         verify_manifest(tmp_path / "nothing")
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    try:
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+        with atomic_dir(tmp_path / "m") as d:
+            (d / "x").write_text("1")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "t.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "m").stat().st_mode) == 0o755

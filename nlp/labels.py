@@ -1,0 +1,376 @@
+"""Labelled units: reading label tables, normalising label sets, inter-coder agreement.
+
+A label table has a ``text`` column and the themes of each text, either as one
+``labels`` column of theme names joined by ``;`` (empty = 其他) or as one 0/1
+column per theme.  :func:`read_labels` reads CSV, TSV, JSONL and XLSX in
+UTF-8, UTF-8 with BOM or GB18030 and names the file and line of every problem.
+
+Examples
+--------
+>>> parse_labels("放管服;普法宣传")
+('普法宣传', '放管服')
+>>> parse_labels("")
+()
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "THEMES",
+    "OTHER",
+    "read_labels",
+    "parse_labels",
+    "join_labels",
+    "label_matrix",
+    "normalize_label_list",
+    "agreement",
+    "cohen_kappa",
+]
+
+log = logging.getLogger(__name__)
+
+#: The four themes, in the codebook's order.  A unit with none of them is 其他.
+THEMES: tuple[str, ...] = ("普法宣传", "校园安全", "行政执法", "放管服")
+#: The name of the empty label set.
+OTHER = "其他"
+
+_SEPARATORS = (";", "；", "|", "、")
+LABEL_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".xlsx")
+_TRUE = {"1", "1.0", "true", "yes", "y", "是", "x", "✓"}
+_FALSE = {"0", "0.0", "false", "no", "n", "否", ""}
+
+
+def _suggest(name: str) -> str:
+    """A hint naming the theme nearest to an unknown label."""
+    hits = [t for t in THEMES if name and (name in t or t in name)]
+    if not hits:
+        hits = difflib.get_close_matches(name, THEMES, n=1, cutoff=0.3)
+    return f" (did you mean {hits[0]!r}?)" if hits else ""
+
+
+def _unknown(name: str) -> str:
+    return (f"unknown theme {name!r}{_suggest(name)}; themes are {', '.join(THEMES)} "
+            f"(empty or {OTHER!r} for none)")
+
+
+def parse_labels(value) -> tuple[str, ...]:
+    """Turn one cell (``"普法宣传;放管服"``, a list, ``""``/``"其他"``) into a theme tuple.
+
+    The tuple follows the order of :data:`THEMES`; duplicates are dropped.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a theme; the message suggests the nearest one.
+
+    Examples
+    --------
+    >>> parse_labels(["行政执法", "普法宣传"])
+    ('普法宣传', '行政执法')
+    >>> parse_labels("其他")
+    ()
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        text = value
+        for sep in _SEPARATORS[1:]:
+            text = text.replace(sep, ";")
+        names = [p.strip() for p in text.split(";")]
+    elif isinstance(value, Iterable):
+        names = []
+        for item in value:
+            if not isinstance(item, str):
+                raise ValueError(f"a theme name must be a str, got {type(item).__name__}")
+            names.append(item.strip())
+    else:
+        raise ValueError(f"labels must be a str or a collection of str, got "
+                         f"{type(value).__name__}")
+    found = set()
+    for name in names:
+        if not name or name == OTHER:
+            continue
+        if name not in THEMES:
+            raise ValueError(_unknown(name))
+        found.add(name)
+    return tuple(t for t in THEMES if t in found)
+
+
+def join_labels(labels: Iterable[str]) -> str:
+    """``("普法宣传", "放管服") -> "普法宣传;放管服"``; the empty set gives ``""``."""
+    return ";".join(parse_labels(list(labels)))
+
+
+def normalize_label_list(labels, n: int | None = None, *, name: str = "labels"
+                         ) -> list[tuple[str, ...]]:
+    """Validate a per-text list of label collections and return theme tuples.
+
+    Each element may be a collection of theme names or a ``;``-joined string.
+    A bare ``str`` in place of the whole list raises ``TypeError``.
+    """
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"{name} must be a list with one label collection per text, "
+                        "not a single str")
+    if isinstance(labels, pd.DataFrame):
+        raise TypeError(f"{name} must be a list of label collections, not a DataFrame; "
+                        "pass df['labels']")
+    if not hasattr(labels, "__len__"):
+        raise TypeError(f"{name} must be a list or Series (a one-shot iterator cannot be "
+                        f"read twice), got {type(labels).__name__}")
+    out = []
+    for i, value in enumerate(labels):
+        try:
+            out.append(parse_labels(value))
+        except ValueError as exc:
+            raise ValueError(f"{name}[{i}]: {exc}") from None
+    if n is not None and len(out) != n:
+        raise ValueError(f"{name} has {len(out)} entries but there are {n} texts")
+    return out
+
+
+def label_matrix(labels: Iterable[Iterable[str]]) -> np.ndarray:
+    """0/1 matrix, one row per text and one column per theme (order of :data:`THEMES`)."""
+    rows = [parse_labels(v) for v in labels]
+    out = np.zeros((len(rows), len(THEMES)), dtype=np.int8)
+    for i, row in enumerate(rows):
+        for t in row:
+            out[i, THEMES.index(t)] = 1
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+def _decode(raw: bytes, path: Path) -> str:
+    from ._formats import _refuse_broken_utf8
+
+    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if data is not raw:
+            raise InputError("the file starts with a UTF-8 byte-order mark but holds another "
+                             "encoding", path=path) from None
+        _refuse_broken_utf8(data, exc, path)  # UTF-8 with foreign or missing bytes: refuse
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    raise InputError("cannot decode the file: it is neither UTF-8 nor GB18030", path=path)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The one sheet of a workbook; several sheets are ambiguous and refused."""
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = book.sheet_names
+            if len(names) != 1:
+                raise InputError(f"the workbook has {len(names)} sheets ({', '.join(names)}); "
+                                 "keep the labels on a single sheet", path=path)
+            return pd.read_excel(book, sheet_name=names[0], dtype=str,
+                                 keep_default_na=False)
+    except (InputError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile, lxml and openpyxl raise many types
+        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
+                         path=path) from exc
+
+
+def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
+    """Read the table as strings; return it and the line number of its first data row."""
+    suffix = path.suffix.lower()
+    if suffix not in LABEL_SUFFIXES:
+        raise InputError(f"unsupported labels format {suffix!r}; use one of "
+                         f"{', '.join(LABEL_SUFFIXES)}", path=path)
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    try:
+        if suffix == ".xlsx":
+            return _read_xlsx(path), 2
+        text = _decode(path.read_bytes(), path)
+        if suffix == ".jsonl":
+            rows = []
+            for i, line in enumerate(text.splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except ValueError as exc:
+                    raise InputError(f"not valid JSON: {exc}", path=path, line=i) from None
+                if not isinstance(rec, dict):
+                    raise InputError("each line must be a JSON object", path=path, line=i)
+                rec["_line"] = i
+                rows.append(rec)
+            return pd.DataFrame(rows), 1
+        sep = "\t" if suffix == ".tsv" or (suffix == ".txt" and "\t" in text[:2000]) else ","
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        return df, 2
+    except InputError:
+        raise
+    except (ValueError, OSError, KeyError) as exc:
+        raise InputError(f"cannot read labels table: {exc}", path=path) from exc
+
+
+def _cell_bool(value, path: Path, line: int, column: str) -> int:
+    s = str(value).strip().lower()
+    if s in _TRUE:
+        return 1
+    if s in _FALSE or s == "nan":
+        return 0
+    raise InputError(f"column {column!r} must hold 0 or 1, got {value!r}", path=path, line=line)
+
+
+def read_labels(path: str | Path) -> pd.DataFrame:
+    """Read a labels table into a DataFrame with ``text`` and ``labels`` (theme tuples).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``, ``.tsv``, ``.jsonl`` or ``.xlsx``; UTF-8 (with or without BOM)
+        or GB18030.  Labels are either a ``labels`` column (``;``-joined names,
+        empty or ``其他`` for none) or one 0/1 column per theme.
+
+    Returns
+    -------
+    DataFrame
+        Every column of the file, ``text`` stripped, ``labels`` replaced by a
+        tuple of themes per row (in :data:`THEMES` order), and ``line``: the
+        line (row) of the file each record came from.
+
+    Raises
+    ------
+    InputError
+        Naming the file and line: no ``text`` column, no labels, an empty
+        text, an unknown theme (with the nearest theme suggested), or the
+        same text given conflicting labels.
+
+    Examples
+    --------
+    >>> df = read_labels("corpus/labels/seed_units.csv")   # doctest: +SKIP
+    >>> df.loc[0, "labels"]                                # doctest: +SKIP
+    ()
+    """
+    path = Path(path)
+    df, first = _read_raw(path)
+    df.columns = [str(c).strip() for c in df.columns]
+    if "_line" in df.columns:
+        lines = df.pop("_line").astype(int).tolist()
+    else:
+        lines = list(range(first, first + len(df)))
+    if "text" not in df.columns:
+        raise InputError(f"no 'text' column; the columns are {list(df.columns)}", path=path,
+                         line=first - 1 if first > 1 else None)
+    if len(df) == 0:
+        raise InputError("the labels table has no rows", path=path)
+    theme_cols = [t for t in THEMES if t in df.columns]
+    if "labels" not in df.columns and not theme_cols:
+        raise InputError("no labels: give a 'labels' column (themes joined by ';') or one 0/1 "
+                         f"column per theme ({', '.join(THEMES)})", path=path)
+    texts, labels = [], []
+    for line, row in zip(lines, df.to_dict(orient="records")):
+        text = row["text"]
+        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+        text = text.strip()
+        if not text:
+            raise InputError("empty text", path=path, line=line)
+        if "labels" in df.columns:
+            try:
+                labs = parse_labels(row["labels"])
+            except ValueError as exc:
+                raise InputError(str(exc), path=path, line=line) from None
+        else:
+            labs = tuple(t for t in theme_cols if _cell_bool(row[t], path, line, t))
+        texts.append(text)
+        labels.append(labs)
+    seen: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for line, text, labs in zip(lines, texts, labels):
+        if text in seen and seen[text][1] != labs:
+            first_line, first_labs = seen[text]
+            raise InputError(
+                f"the same text is labelled {join_labels(labs) or OTHER!r} here and "
+                f"{join_labels(first_labs) or OTHER!r} on line {first_line}", path=path, line=line)
+        seen.setdefault(text, (line, labs))
+    out = df.copy()
+    out["text"] = pd.Series(texts, index=out.index, dtype=object)
+    out["labels"] = pd.Series(labels, index=out.index, dtype=object)
+    out["line"] = lines
+    log.info("read %d labelled texts from %s", len(out), path)
+    return out
+
+
+# --------------------------------------------------------------------------- agreement
+
+def cohen_kappa(a, b) -> float:
+    """Cohen's kappa of two 0/1 vectors; 1.0 when both coders give one constant answer.
+
+    Examples
+    --------
+    >>> cohen_kappa([1, 0, 1, 0], [1, 0, 0, 0])
+    0.5
+    """
+    a = np.asarray(a, dtype=int)
+    b = np.asarray(b, dtype=int)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("a and b must be 1-d vectors of the same length")
+    n = len(a)
+    if n == 0:
+        return float("nan")
+    po = float(np.mean(a == b))
+    pa, pb = a.mean(), b.mean()
+    pe = float(pa * pb + (1 - pa) * (1 - pb))
+    if pe == 1.0:
+        return 1.0 if po == 1.0 else 0.0
+    return round((po - pe) / (1 - pe), 10)
+
+
+def agreement(a, b) -> pd.DataFrame:
+    """Per-theme agreement between two labelling passes of the same units.
+
+    Parameters
+    ----------
+    a, b : sequence of label collections (or ``;``-joined strings)
+        The two passes, aligned unit by unit.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme plus ``all`` (any theme): ``units``, ``positives_a``,
+        ``positives_b``, ``agreement`` (share of units where the two agree),
+        ``kappa`` (Cohen's kappa; for ``all``, the mean of the four) and
+        ``disagreements`` (units where they differ; for ``all``, units whose
+        label sets differ).
+
+    Examples
+    --------
+    >>> table = agreement(["普法宣传", "", "放管服"], ["普法宣传", "", ""])
+    >>> int(table.loc[3, "disagreements"])
+    1
+    """
+    ma = label_matrix(normalize_label_list(a, name="a"))
+    mb = label_matrix(normalize_label_list(b, name="b"))
+    if ma.shape != mb.shape:
+        raise ValueError(f"the passes have {len(ma)} and {len(mb)} units; they must match")
+    rows = []
+    for j, theme in enumerate(THEMES):
+        rows.append({"theme": theme, "units": len(ma), "positives_a": int(ma[:, j].sum()),
+                     "positives_b": int(mb[:, j].sum()),
+                     "agreement": float(np.mean(ma[:, j] == mb[:, j])),
+                     "kappa": cohen_kappa(ma[:, j], mb[:, j]),
+                     "disagreements": int((ma[:, j] != mb[:, j]).sum())})
+    same = (ma == mb).all(axis=1)
+    rows.append({"theme": "all", "units": len(ma), "positives_a": int(ma.sum()),
+                 "positives_b": int(mb.sum()), "agreement": float(same.mean()),
+                 "kappa": float(np.mean([r["kappa"] for r in rows])),
+                 "disagreements": int((~same).sum())})
+    return pd.DataFrame(rows)
