@@ -1,6 +1,6 @@
 """Throughput of one process versus a local Dask cluster, with the same commands.
 
-Usage: ``python bench/distributed.py [--workers 2] [--repeat 2] [--copies 1] [--limit N]
+Usage: ``python bench/distributed.py [--workers 2] [--repeat 1] [--copies 3] [--limit N]
 [--chunksize 1000]``
 
 The reports of ``../shared/corpora/government_work_reports.jsonl`` are written
@@ -16,7 +16,9 @@ and ``classify`` (reports in, themes out; needs the trained model in
 ``models/themes``).  Times are wall clock, best of ``--repeat`` runs after a
 warm-up run; the cluster's start-up is reported separately and not included,
 the client connection and shipping of the tokenizer/model are.  Throughput is
-MB of report text (UTF-8) per second.  The token cache is off.
+MB of report text (UTF-8) per second.  The token cache is off.  For context,
+the script also prints the speed-up the machine itself allows at that moment:
+the same pure-Python loop in ``--workers`` processes versus one.
 """
 
 from __future__ import annotations
@@ -52,6 +54,32 @@ def write_corpus(folder: Path, copies: int, limit: int | None) -> float:
     return C.mb(texts)
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def parallel_ceiling(workers: int, n: int = 4_000_000, repeat: int = 3) -> float:
+    """Speed-up of the same pure-Python loop in ``workers`` processes over one:
+    what this machine allows right now, whatever the software."""
+    import multiprocessing as mp
+
+    best1 = best2 = float("inf")
+    with mp.get_context("spawn").Pool(workers) as pool:
+        pool.map(_spin, [10] * workers)
+        for _ in range(repeat):
+            t = time.perf_counter()
+            for _ in range(workers):
+                _spin(n)
+            best1 = min(best1, time.perf_counter() - t)
+            t = time.perf_counter()
+            pool.map(_spin, [n] * workers)
+            best2 = min(best2, time.perf_counter() - t)
+    return best1 / best2
+
+
 def load_model():
     try:
         from nlp.classify import ThemeClassifier
@@ -65,8 +93,9 @@ def load_model():
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--copies", type=int, default=1, help="write the corpus this many times")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--copies", type=int, default=3,
+                    help="write the corpus this many times (default 3, about 10 MB)")
     ap.add_argument("--limit", type=int, default=None, help="use the first N reports only")
     ap.add_argument("--chunksize", type=int, default=1000,
                     help="units per chunk, the same on both sides (default 1000)")
@@ -134,6 +163,9 @@ def main(argv=None) -> int:
           f"{args.workers}-worker LocalCluster started in {startup:.1f} s (not counted); "
           f"best of {args.repeat} after a warm-up; load average at the end "
           f"{os.getloadavg()[0]:.1f}")
+    ceiling = parallel_ceiling(args.workers)
+    print(f"parallel ceiling of this machine now: {ceiling:.2f}x (a pure-Python loop in "
+          f"{args.workers} processes vs 1)")
     print(C.table(rows, ["stage", "units", "1 proc s", "1 proc MB/s",
                          f"{args.workers} workers s", f"{args.workers} workers MB/s",
                          "speed-up", "identical"]))

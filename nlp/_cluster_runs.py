@@ -100,6 +100,27 @@ def _concat_then(finish: Callable | None, n_args: int, *rest) -> pd.DataFrame:
     return chunk if finish is None else finish(chunk, *args)
 
 
+class _Spreader:
+    """Submit chunk tasks to the workers in turn (each thread gets one in turn).
+
+    Left to itself the scheduler places a chunk where most of its input
+    partitions already are, which can queue several chunks on one worker while
+    another sits idle; the placement here is a preference only
+    (``allow_other_workers``), so a lost worker never stalls a run.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.turn = 0
+
+    def submit(self, fn, *args):
+        slots = [w for w, n in sorted(self.client.nthreads().items()) for _ in range(n)]
+        worker = slots[self.turn % len(slots)] if slots else None
+        self.turn += 1
+        return self.client.submit(fn, *args, pure=False, workers=worker and [worker],
+                                  allow_other_workers=True)
+
+
 def _chunk_futures(client, blocks: Iterator[list], chunksize: int, finish, args: tuple,
                    bar) -> Iterator:
     """Group per-file partitions into the single-process chunks; submit each chunk.
@@ -107,6 +128,7 @@ def _chunk_futures(client, blocks: Iterator[list], chunksize: int, finish, args:
     Only the row count of each partition comes back to the client; the chunk
     is concatenated and processed on a worker.
     """
+    spread = _Spreader(client)
     buffer: list = []
     held = 0
     for futures in blocks:
@@ -122,11 +144,10 @@ def _chunk_futures(client, blocks: Iterator[list], chunksize: int, finish, args:
             held += n
             bar.update(1)
             if held >= chunksize:
-                yield client.submit(_concat_then, finish, len(args), *args, *buffer,
-                                    pure=False)
+                yield spread.submit(_concat_then, finish, len(args), *args, *buffer)
                 buffer, held = [], 0
     if buffer:
-        yield client.submit(_concat_then, finish, len(args), *args, *buffer, pure=False)
+        yield spread.submit(_concat_then, finish, len(args), *args, *buffer)
 
 
 def _write(chunks: Iterator[pd.DataFrame], output) -> int:
@@ -242,7 +263,14 @@ def segment_to_table(paths, output: str | Path, *, scheduler: str = "local",
     >>> segment_to_table(["corpus"], "单元.csv", scheduler="local:2")  # doctest: +SKIP
     45
     """
-    from .distributed import _tokenize_partition, check_scheduler, connect, ship, unship
+    from .distributed import (
+        _tokenize_partition,
+        check_scheduler,
+        connect,
+        segment_files,
+        ship,
+        unship,
+    )
     from .tokenize import Tokenizer
 
     scheduler = check_scheduler(scheduler)
@@ -250,8 +278,11 @@ def segment_to_table(paths, output: str | Path, *, scheduler: str = "local",
     chunksize = _check_chunksize(chunksize)
     expand_paths(paths)  # fail on empty folders before starting a cluster
     with connect(scheduler) as client:
-        tok = ship(tokenizer or Tokenizer(), client) if tokens else None
-        finish, args = (_tokenize_partition, (tok, "text")) if tokens else (None, ())
+        if not tokens:  # nothing to do per chunk: group the files' units here
+            return write_partitions(segment_files(paths, client, limits=limits), output,
+                                    client, chunksize=chunksize, progress=progress)
+        tok = ship(tokenizer or Tokenizer(), client)
+        finish, args = _tokenize_partition, (tok, "text")
         try:
             return _run_reports(client, paths, output, finish, args, limits=limits,
                                 chunksize=chunksize, progress=progress, desc="segment")
@@ -296,12 +327,14 @@ def classify_to_table(inputs, output: str | Path, model, *, scheduler: str = "lo
                                     limits=limits, chunksize=chunksize, progress=progress,
                                     desc="classify")
 
+            spread = _Spreader(client)
+
             def submit() -> Iterator:
                 for chunk in iter_table(paths[0], chunksize=chunksize):
                     if "text" not in chunk.columns:
                         raise InputError(f"no 'text' column; the columns are "
                                          f"{list(chunk.columns)}", path=paths[0])
-                    yield client.submit(_classify_partition, chunk, shipped, pure=False)
+                    yield spread.submit(_classify_partition, chunk, shipped)
 
             ahead = max(2, 2 * sum(client.nthreads().values()))
             chunks = tqdm(_results_in_order(client, submit(), ahead), desc="classify",

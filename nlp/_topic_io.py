@@ -149,9 +149,7 @@ def load_topic_model(cls, path: Path):
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
 
-    if not path.exists():
-        raise FileNotFoundError(f"no topic model folder at {path}")
-    manifest = verify_manifest(path)
+    manifest = verify_manifest(path)  # also refuses a folder that does not exist
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise ModelIntegrityError(f"not a {FORMAT} v{FORMAT_VERSION} model folder "
                                   f"(format {manifest.get('format')!r})", path=path)

@@ -58,12 +58,6 @@ def _limit_options(p: argparse.ArgumentParser) -> None:
                    help=f"most units in one report (default {d.max_units})")
 
 
-def _default_limits():
-    from .ingest import DEFAULT_LIMITS
-
-    return DEFAULT_LIMITS
-
-
 def _limits(args):
     from .ingest import Limits
 

@@ -33,6 +33,7 @@ __all__ = [
     "Limits",
     "read_report",
     "load_corpus",
+    "report_files",
     "decode_bytes",
     "normalize_text",
     "strip_clutter",
@@ -457,6 +458,34 @@ def _read_reports_csv(path: Path) -> dict[str, dict]:
     return meta
 
 
+def report_files(root: Path) -> list[Path]:
+    """The report files in a folder (recursively), in a stable order.
+
+    A folder holding a ``reports.csv`` is a corpus: only the files it lists
+    are reports, so notes and label files kept beside them are never read.
+
+    Raises
+    ------
+    InputError
+        If the folder holds no report file.
+    """
+    files = sorted(p for p in root.rglob("*")
+                   if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                   and not p.name.startswith("."))
+    csv_path = root / "reports.csv"
+    listed = _read_reports_csv(csv_path) if csv_path.is_file() else {}
+    if listed:
+        skipped = [f for f in files if f.name not in listed]
+        if skipped:
+            log.info("%s: %d file(s) not listed in reports.csv skipped, e.g. %s", root,
+                     len(skipped), skipped[0].relative_to(root))
+        files = [f for f in files if f.name in listed]
+    if not files:
+        raise InputError(f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in folder",
+                         path=root)
+    return files
+
+
 def load_corpus(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Corpus:
     """Open a folder of reports (recursively), with ``reports.csv`` if present.
 
@@ -473,18 +502,5 @@ def load_corpus(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Corpus:
     csv_path = next((p for p in (root / "reports.csv", root.parent / "reports.csv")
                      if p.is_file()), None)
     meta = _read_reports_csv(csv_path) if csv_path else {}
-    files = sorted(p for p in root.rglob("*")
-                   if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                   and not p.name.startswith("."))
-    if meta and csv_path == root / "reports.csv":
-        # a corpus folder: its reports.csv says which files are reports, so notes and
-        # label files kept beside them are never read as reports
-        skipped = [f for f in files if f.name not in meta]
-        if skipped:
-            log.info("%s: %d file(s) not listed in reports.csv skipped, e.g. %s", root,
-                     len(skipped), skipped[0].relative_to(root))
-        files = [f for f in files if f.name in meta]
-    if not files:
-        raise InputError(f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in folder",
-                         path=root)
+    files = report_files(root)
     return Corpus(root, files, meta, limits)

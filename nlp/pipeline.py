@@ -18,11 +18,11 @@ import pandas as pd
 from .errors import InputError
 from .ingest import (
     DEFAULT_LIMITS,
-    SUPPORTED_SUFFIXES,
     Limits,
     Report,
     _read_reports_csv,
     read_report,
+    report_files,
 )
 from .persist import TableWriter
 from .segment import DEFAULT_MAX_UNITS, UNIT_COLUMNS, segment
@@ -61,18 +61,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, dict]]:
 
     for p in map(Path, paths):
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
-                           and f.suffix.lower() in SUPPORTED_SUFFIXES)
-            listed = _read_reports_csv(p / "reports.csv") if (p / "reports.csv").is_file() else {}
-            if listed:  # a corpus folder: its reports.csv says which files are reports
-                skipped = [f for f in files if f.name not in listed]
-                if skipped:
-                    log.info("%s: %d file(s) not listed in reports.csv skipped, e.g. %s", p,
-                             len(skipped), skipped[0].relative_to(p))
-                files = [f for f in files if f.name in listed]
-            if not files:
-                raise InputError(f"no report files ({', '.join(SUPPORTED_SUFFIXES)}) in folder",
-                                 path=p)
+            files = report_files(p)
             out.extend((f, meta_for(f)) for f in files)
         else:
             out.append((p, meta_for(p) if p.exists() else {}))

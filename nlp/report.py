@@ -166,17 +166,15 @@ def _topics(units, tokens, topic_model, random_state, n_topics):
 
     from . import topics
 
-    if topic_model is None or isinstance(topic_model, (str, Path)):
-        try:
-            topic_model = topics.TopicModel.load(topic_model)
-        except FileNotFoundError:
-            # the vocabulary filter's defaults suit large corpora; keep more words on small ones
-            params = {"no_below": 2, "no_above": 0.5} if len(tokens) < 1000 else {}
-            log.info("no saved topic model; fitting %d topics on this corpus (%s)", n_topics,
-                     params or "default vocabulary filter")
-            topic_model = topics.TopicModel(n_topics=n_topics, random_state=random_state,
-                                            **params)
-            topic_model.fit(tokens)
+    if isinstance(topic_model, (str, Path)):
+        topic_model = topics.TopicModel.load(topic_model)
+    elif topic_model is None:
+        # the vocabulary filter's defaults suit large corpora; keep more words on small ones
+        params = {"no_below": 2, "no_above": 0.5} if len(tokens) < 1000 else {}
+        log.info("fitting %d topics on this corpus (%s)", n_topics,
+                 params or "default vocabulary filter")
+        topic_model = topics.TopicModel(n_topics=n_topics, random_state=random_state, **params)
+        topic_model.fit(tokens)
     doc_topic = np.asarray(topic_model.transform(tokens))
     table = topic_model.topic_table(n=10)
     prev = topics.prevalence(doc_topic, units.reset_index(drop=True), by=["agency"],
@@ -210,8 +208,9 @@ def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=Non
     labels : path, optional
         Use hand labels (a labels table keyed by ``unit_id`` or ``text``) instead of a model.
     topic_model : TopicModel, path or None
-        ``None`` loads the shipped model (``models/lda``), or fits ``n_topics``
-        topics with ``random_state`` when there is none.
+        A fitted model or a saved model folder (such as the shipped
+        ``models/lda``); ``None`` fits ``n_topics`` topics on this corpus with
+        ``random_state``.
     a, b : int, optional
         The two years compared (default: earliest and latest year).
     n_boot, random_state

@@ -477,10 +477,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
 
         Raises
         ------
-        FileNotFoundError
-            If there is no such folder.
         ModelIntegrityError
-            If a file was changed, is missing or is not of the expected kind.
+            If there is no such folder, or a file was changed, is missing or is
+            not of the expected kind.
         """
         from ._topic_io import load_topic_model
 

@@ -185,3 +185,15 @@ def test_load_corpus_without_csv(tmp_path, tieshan_path):
         nlp.load_corpus(empty)
     with pytest.raises(InputError, match="not a folder"):
         nlp.load_corpus(tmp_path / "missing")
+
+
+def test_reports_csv_says_which_files_are_reports(tmp_path, tieshan_path):
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "a.txt").write_bytes(tieshan_path.read_bytes())
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "NOTES.md").write_text("说明:这些是标注文件,不是报告。", encoding="utf-8")
+    (tmp_path / "reports.csv").write_text("report_id,file\nts,a.txt\n", encoding="utf-8")
+    assert [r.report_id for r in nlp.load_corpus(tmp_path)] == ["ts"]
+    from nlp.pipeline import expand_paths
+
+    assert [f.name for f, _ in expand_paths([tmp_path])] == ["a.txt"]

@@ -202,7 +202,7 @@ def test_tampered_or_missing_model_is_refused(fitted, tmp_path):
         f.write(b"\x00\x00\x80\x7f")
     with pytest.raises(ModelIntegrityError, match="sstats.npy"):
         TopicModel.load(folder)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ModelIntegrityError, match="does not exist"):
         TopicModel.load(tmp_path / "nothing")
 
 
