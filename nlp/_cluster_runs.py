@@ -32,7 +32,7 @@ import pandas as pd
 from .errors import InputError
 from .ingest import DEFAULT_LIMITS
 from .persist import TABLE_SUFFIXES, TableWriter
-from .pipeline import CHUNK_ROWS, expand_paths, iter_table
+from .pipeline import CHUNK_ROWS, expand_paths, iter_table, regroup
 
 log = logging.getLogger(__name__)
 
@@ -212,19 +212,7 @@ def write_partitions(ddf, output: str | Path, client=None, *, chunksize: int | N
                disable=None if progress is None else not progress)
     if chunksize is None:
         return _write(bar, output)
-    return _write(_regroup(bar, chunksize), output)
-
-
-def _regroup(parts: Iterator[pd.DataFrame], chunksize: int) -> Iterator[pd.DataFrame]:
-    buffer, held = [], 0
-    for part in parts:
-        buffer.append(part)
-        held += len(part)
-        if held >= chunksize:
-            yield pd.concat(buffer, ignore_index=True)
-            buffer, held = [], 0
-    if buffer:
-        yield pd.concat(buffer, ignore_index=True)
+    return _write(regroup(bar, chunksize), output)
 
 
 def _run_reports(client, paths, output, finish, args, *, limits, chunksize, progress,

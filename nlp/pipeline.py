@@ -29,7 +29,7 @@ from .segment import DEFAULT_MAX_UNITS, UNIT_COLUMNS, segment
 
 __all__ = ["expand_paths", "iter_reports", "units_of", "segment_to_table", "iter_units",
            "iter_table", "tokenize_units", "tokenize_to_table", "classify_to_table",
-           "META_COLUMNS", "CHUNK_ROWS"]
+           "regroup", "META_COLUMNS", "CHUNK_ROWS"]
 
 log = logging.getLogger(__name__)
 
@@ -175,13 +175,19 @@ def iter_units(paths, *, limits: Limits = DEFAULT_LIMITS,
     steps (tokenizing, classifying, writing) work on sizeable batches.
     """
     chunksize = _check_chunksize(chunksize)
+    per_report = (units_of(read_report(f, limits=limits, **meta), max_units=limits.max_units)
+                  for f, meta in expand_paths(paths))
+    yield from regroup(per_report, chunksize)
+
+
+def regroup(parts: Iterable[pd.DataFrame], chunksize: int) -> Iterator[pd.DataFrame]:
+    """Join consecutive tables into chunks of at least ``chunksize`` rows (the last may
+    be smaller), in order.  Every run that must write identical files groups this way."""
     buffer: list[pd.DataFrame] = []
     held = 0
-    for f, meta in expand_paths(paths):
-        report = read_report(f, limits=limits, **meta)
-        units = units_of(report, max_units=limits.max_units)
-        buffer.append(units)
-        held += len(units)
+    for part in parts:
+        buffer.append(part)
+        held += len(part)
         if held >= chunksize:
             yield pd.concat(buffer, ignore_index=True)
             buffer, held = [], 0
