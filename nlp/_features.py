@@ -26,7 +26,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .errors import InputError
 from .labels import THEMES
 
-__all__ = ["Lexicon", "load_lexicon", "FeatureSpace", "identity", "split_passages"]
+__all__ = ["Lexicon", "load_lexicon", "FeatureSpace", "identity", "split_passages",
+           "blend_lexicon", "mix_exemplars"]
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,52 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     _CACHE[key] = lex
     log.debug("lexicon %s: %d terms", path, len(lex))
     return lex
+
+
+def blend_lexicon(proba, lexicon, texts, weight: float, threshold: float) -> np.ndarray:
+    """``(1 - weight) * proba + weight * sigmoid(lexicon_score - threshold)``, per theme.
+
+    The lexicon term is the lexicon baseline's own vote, squashed into [0, 1]
+    around its threshold; ``weight`` 0 returns ``proba`` unchanged.
+
+    Examples
+    --------
+    >>> p = blend_lexicon(np.zeros((1, 4)), load_lexicon(), ["开展宪法宣传周活动"], 0.5, 3.0)
+    >>> bool(p[0, THEMES.index("普法宣传")] > p[0, THEMES.index("放管服")])
+    True
+    """
+    proba = np.asarray(proba, dtype=float)
+    if not weight:
+        return proba
+    vote = 1.0 / (1.0 + np.exp(-(lexicon.scores(texts) - threshold)))
+    return (1.0 - weight) * proba + weight * vote
+
+
+def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None):
+    """Add ``ratio`` x n joined pairs of exemplars, labelled with the union of their themes.
+
+    Written exemplars are short and mostly about one theme; real units are
+    longer and often touch several.  Joined pairs teach a model that a theme in
+    one part of a long unit still counts.  Returns new lists (texts, tokens, labels).
+
+    Examples
+    --------
+    >>> t, _, lab = mix_exemplars(["宪法宣传", "一网通办"], [["宪法"], ["一网通办"]],
+    ...                           [("普法宣传",), ("放管服",)], ratio=0.0)
+    >>> len(t)
+    2
+    """
+    k = int(round(float(ratio) * len(texts)))
+    if k == 0 or len(texts) < 2:
+        return list(texts), list(tokens), list(labels)
+    rng = np.random.default_rng(random_state)
+    pairs = rng.choice(len(texts), size=(k, 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    mixed_labels = [tuple(t for t in THEMES if t in set(labels[a]) | set(labels[b]))
+                    for a, b in pairs]
+    return (list(texts) + [texts[a] + texts[b] for a, b in pairs],
+            list(tokens) + [tokens[a] + tokens[b] for a, b in pairs],
+            list(labels) + mixed_labels)
 
 
 class FeatureSpace:

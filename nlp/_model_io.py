@@ -104,14 +104,20 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         f"- Training data hash (SHA-256 of sorted text/label pairs): `{tr['hash'][:16]}…`.",
         "", "## Method", "",
         "- Features: TF-IDF over words from the project tokenizer (jieba with the bundled "
-        "policy dictionary), TF-IDF over character 2-3-grams (for words the tokenizer does "
-        "not know), and the four lexicon scores from `nlp/resources/themes.toml` "
-        "(log-scaled).",
+        "policy dictionary) and TF-IDF over character n-grams (for words the tokenizer does "
+        "not know)" + (", plus the four lexicon scores from `nlp/resources/themes.toml` "
+                       "(log-scaled)." if model.lexicon_weight else
+                       "; the lexicon is not a feature block, it votes separately (below)."),
         "- One L2-regularised logistic regression per theme (one-vs-rest, balanced class "
         "weights). Decision scores are Platt-calibrated and each theme has its own threshold; "
-        "both are chosen on inner cross-validation predictions for real units only "
-        "(whole reports held out when there are two or more), the threshold maximising F1 "
-        "averaged over bootstrap resamples.",
+        "calibration and thresholds are chosen on inner cross-validation predictions for "
+        "real units only (whole reports held out when there are two or more), the threshold "
+        "maximising F1 averaged over bootstrap resamples.",
+        "- The final probability of a theme is the average of the calibrated model "
+        "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
+        "lexicon baseline's threshold, terms from `nlp/resources/themes.toml`), weighted by "
+        f"`lexicon_blend` = {float(getattr(model, 'lexicon_blend', 0.0)):g}; thresholds are "
+        "chosen on this blended probability.",
         "- With `sentence_pooling`, each passage of a unit is scored too and a theme keeps "
         "the larger of the unit's and its best passage's score. With `exemplar_mixing`, "
         "joined pairs of exemplars (labels: the union) are added to training, because real "
@@ -137,6 +143,10 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "## Known limits", "",
         "- The real labelled data are small and come from education bureaus; scores on "
         "other agencies, provinces and years are not measured here and may be lower.",
+        "- Part of each probability (`lexicon_blend`) is the lexicon's vote. Its terms were "
+        "written from the codebook, whose examples come from education-bureau reports; for "
+        "other agencies, add their vocabulary to `themes.toml` before retraining and check "
+        "the result on your own labelled sample.",
         "- Probabilities are calibrated on few real units; treat them as rankings "
         "first, and re-check the thresholds on your own labelled sample (`fazhi evaluate`).",
         "- The model copies the lexicon at training time and uses the tokenizer's bundled "

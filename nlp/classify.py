@@ -5,9 +5,10 @@ Both share one API: ``predict(texts) -> list of theme tuples`` (empty = 其他),
 ``cross_validate``, ``explain`` and ``top_terms``.
 
 :class:`ThemeClassifier` is a scikit-learn estimator: one L2-regularised
-logistic regression per theme over TF-IDF words, TF-IDF character n-grams and
-the lexicon's scores; probabilities are Platt-calibrated and each theme's
-decision threshold is chosen on out-of-fold predictions for *real* units only.
+logistic regression per theme over TF-IDF words and TF-IDF character n-grams;
+probabilities are Platt-calibrated and averaged with the lexicon's vote, and
+each theme's decision threshold is chosen on out-of-fold predictions for
+*real* units only.
 Passages written for training (exemplars) are only ever added to training
 folds.
 
@@ -34,13 +35,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _exemplar_pair, _prepare, _ThemeAPI
 from ._evaluation import check_texts, choose_threshold, fit_platt, sigmoid
-from ._features import FeatureSpace, load_lexicon, split_passages
+from ._features import FeatureSpace, blend_lexicon, load_lexicon, mix_exemplars, split_passages
 from .labels import OTHER, THEMES, label_matrix
 
 __all__ = ["LexiconClassifier", "ThemeClassifier", "classify_units", "sample_units",
            "train_model", "theme_summary", "THEMES", "OTHER"]
 
 log = logging.getLogger(__name__)
+
+#: The lexicon score at which the lexicon baseline assigns a theme (and around which
+#: ThemeClassifier's ``lexicon_blend`` squashes the score into [0, 1]).
+LEXICON_THRESHOLD = 3.0
 
 
 class LexiconClassifier(_ThemeAPI, BaseEstimator):
@@ -67,7 +72,7 @@ class LexiconClassifier(_ThemeAPI, BaseEstimator):
     [('行政执法',)]
     """
 
-    def __init__(self, *, lexicon=None, threshold: float = 3.0):
+    def __init__(self, *, lexicon=None, threshold: float = LEXICON_THRESHOLD):
         self.lexicon = lexicon
         self.threshold = threshold
 
@@ -130,16 +135,16 @@ class LexiconClassifier(_ThemeAPI, BaseEstimator):
         return pd.DataFrame(rows, columns=["theme", "rank", "term", "weight"])
 
 
-
 class ThemeClassifier(_ThemeAPI, BaseEstimator):
     """Multi-label theme classifier for report units (a scikit-learn estimator).
 
-    One L2-regularised logistic regression per theme (one-vs-rest) over three
-    feature blocks: TF-IDF of the project tokenizer's words, TF-IDF of
-    character n-grams, and the four lexicon scores.  Decision scores are
-    Platt-calibrated and each theme gets its own probability threshold; both
-    are fitted on out-of-fold predictions for the *real* training units
-    (exemplars stay in the training folds).
+    One L2-regularised logistic regression per theme (one-vs-rest) over TF-IDF
+    of the project tokenizer's words and TF-IDF of character n-grams (the four
+    lexicon scores can be a third block).  Decision scores are
+    Platt-calibrated and averaged with the lexicon's own vote (see
+    ``lexicon_blend``); each theme gets its own probability threshold.
+    Calibration and thresholds are fitted on out-of-fold predictions for the
+    *real* training units (exemplars stay in the training folds).
 
     Parameters
     ----------
@@ -149,8 +154,10 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
         Inverse regularisation strength of each logistic regression.
     class_weight : {"balanced", None}, default "balanced"
         Reweight rare themes.
-    word_weight, char_weight, lexicon_weight : float
-        Multipliers of the three feature blocks; 0 switches a block off.
+    word_weight, char_weight, lexicon_weight : float, default 1.0, 1.0, 0.0
+        Multipliers of the three feature blocks; 0 switches a block off.  The
+        lexicon already votes through ``lexicon_blend``, so by default it is not
+        also a feature block (the two votes stay independent).
     char_ngrams : (int, int), default (2, 3)
         Character n-gram range.
     min_df : int, default 1
@@ -167,6 +174,11 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
         characters) and keep, per theme, the larger of the unit's and its best
         passage's score, so a theme one passage of a long unit is about is not
         diluted by the rest.
+    lexicon_blend : float in [0, 1], default 0.5
+        The probability of a theme is ``(1 - lexicon_blend) * p_model +
+        lexicon_blend * sigmoid(lexicon_score - 3)``: an average of the
+        calibrated model and the transparent lexicon (the lexicon term is 0.5
+        exactly at the lexicon baseline's threshold).  0 = the model alone.
     tokenizer : nlp.Tokenizer, optional
         The bundled default tokenizer when None.
     lexicon : path, optional
@@ -190,9 +202,9 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
     """
 
     def __init__(self, *, random_state=None, C=4.0, class_weight="balanced",
-                 word_weight=1.0, char_weight=1.0, lexicon_weight=1.0, char_ngrams=(2, 3),
+                 word_weight=1.0, char_weight=1.0, lexicon_weight=0.0, char_ngrams=(2, 3),
                  min_df=1, threshold_cv=5, exemplar_weight=1.0, exemplar_mixing=1.0,
-                 sentence_pooling=True, tokenizer=None, lexicon=None):
+                 sentence_pooling=True, lexicon_blend=0.5, tokenizer=None, lexicon=None):
         self.random_state = random_state
         self.C = C
         self.class_weight = class_weight
@@ -205,8 +217,14 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
         self.exemplar_weight = exemplar_weight
         self.exemplar_mixing = exemplar_mixing
         self.sentence_pooling = sentence_pooling
+        self.lexicon_blend = lexicon_blend
         self.tokenizer = tokenizer
         self.lexicon = lexicon
+
+    def __setstate__(self, state):
+        state = dict(state)
+        state.setdefault("lexicon_blend", 0.0)  # models saved before the blend existed
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -229,6 +247,7 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
         for name in ("word_weight", "char_weight", "lexicon_weight", "exemplar_weight",
                      "exemplar_mixing"):
             number(name, 0.0)
+        number("lexicon_blend", 0.0, 1.0)
         number("min_df", 1, integer=True)
         number("threshold_cv", 2, integer=True)
         if self.class_weight not in ("balanced", None):
@@ -316,34 +335,16 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
         return list(KFold(n_splits=k, shuffle=True, random_state=self.random_state)
                     .split(np.zeros(n)))
 
-    def _mix_exemplars(self, texts, tokens, labels):
-        """Add ``exemplar_mixing`` x n joined pairs of exemplars (labels: the union).
-
-        Written exemplars are short and mostly about one theme; real units are
-        longer and often touch several.  Joined pairs teach the model that a
-        theme in one part of a long unit still counts.
-        """
-        k = int(round(float(self.exemplar_mixing) * len(texts)))
-        if k == 0 or len(texts) < 2:
-            return list(texts), list(tokens), list(labels)
-        rng = np.random.default_rng(self.random_state)
-        pairs = rng.choice(len(texts), size=(k, 2))
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        mixed_labels = [tuple(t for t in THEMES if t in set(labels[a]) | set(labels[b]))
-                        for a, b in pairs]
-        return (list(texts) + [texts[a] + texts[b] for a, b in pairs],
-                list(tokens) + [tokens[a] + tokens[b] for a, b in pairs],
-                list(labels) + mixed_labels)
-
     def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
         self._check_params()
         orig_texts, orig_labels = list(exemplars[0]), list(exemplars[2])
-        ex_texts, ex_tokens, ex_labels = self._mix_exemplars(*exemplars)
+        ex_texts, ex_tokens, ex_labels = mix_exemplars(
+            *exemplars, ratio=float(self.exemplar_mixing), random_state=self.random_state)
         Y, EY = label_matrix(labels), label_matrix(ex_labels).reshape(-1, len(THEMES))
         n = len(texts)
         w_real, w_ex = np.ones(n), np.full(len(ex_texts), float(self.exemplar_weight))
         self.tokenizer_ = self._tok()
-        self.lexicon_ = load_lexicon(self.lexicon) if self.lexicon_weight else None
+        self.lexicon_ = load_lexicon(self.lexicon)  # copied in: blend and/or feature block
         self.calibration_ = np.tile([1.0, 0.0], (len(THEMES), 1))
         self.thresholds_ = np.full(len(THEMES), 0.5)
         if n >= 4:
@@ -356,9 +357,11 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
                 oof[test] = self._decision(core, [texts[i] for i in test],
                                            [tokens[i] for i in test])
             for j in range(len(THEMES)):
-                a, b = fit_platt(oof[:, j], Y[:, j])
-                self.calibration_[j] = (a, b)
-                self.thresholds_[j] = choose_threshold(sigmoid(a * oof[:, j] + b), Y[:, j],
+                self.calibration_[j] = fit_platt(oof[:, j], Y[:, j])
+            proba = self._blend(sigmoid(self.calibration_[:, 0] * oof
+                                        + self.calibration_[:, 1]), texts)
+            for j in range(len(THEMES)):
+                self.thresholds_[j] = choose_threshold(proba[:, j], Y[:, j],
                                                       random_state=self.random_state)
         else:
             log.warning("only %d real units: calibration and thresholds left at defaults", n)
@@ -405,13 +408,19 @@ class ThemeClassifier(_ThemeAPI, BaseEstimator):
     def _thresholds(self):
         return self.thresholds_
 
+    def _blend(self, proba, texts) -> np.ndarray:
+        return blend_lexicon(proba, self.lexicon_, texts, float(self.lexicon_blend),
+                             LEXICON_THRESHOLD)
+
     def _proba_prepared(self, texts, tokens) -> np.ndarray:
         core = (self.features_, self.estimators_, self.priors_)
         d = self._decision(core, texts, tokens)
-        return sigmoid(self.calibration_[:, 0] * d + self.calibration_[:, 1])
+        return self._blend(sigmoid(self.calibration_[:, 0] * d + self.calibration_[:, 1]),
+                           texts)
 
     def predict_proba(self, texts) -> pd.DataFrame:
-        """Calibrated probability of each theme: a DataFrame with one column per theme."""
+        """Probability of each theme (calibrated model blended with the lexicon, see
+        ``lexicon_blend``): a DataFrame with one column per theme."""
         check_is_fitted(self)
         texts = check_texts(texts)
         if not texts:

@@ -103,6 +103,7 @@ def test_not_fitted_and_bad_inputs():
     ({"min_df": 0}, "min_df must be an integer"),
     ({"class_weight": "auto"}, "class_weight must be 'balanced' or None, got 'auto'"),
     ({"char_ngrams": (3, 2)}, "char_ngrams must be a pair"),
+    ({"lexicon_blend": 1.5}, r"lexicon_blend must be a number in \[0.0, 1.0\], got 1.5"),
     ({"word_weight": 0, "char_weight": 0, "lexicon_weight": 0}, "at least one feature"),
 ])
 def test_parameter_errors_name_the_parameter(params, message):
@@ -127,6 +128,29 @@ def test_learns_toy_themes():
     clf = ThemeClassifier(random_state=0, threshold_cv=2).fit(TOY_TEXTS * 2, TOY_LABELS * 2)
     assert clf.predict(["开展宪法宣传周和法治讲座", "推进一网通办政务服务"]) == [
         ("普法宣传",), ("放管服",)]
+
+
+def test_lexicon_blend_mixes_in_the_lexicon_vote():
+    texts = ["组织开展宪法宣传周活动", "推进一网通办政务服务", "召开会议"]
+    model = ThemeClassifier(random_state=0, threshold_cv=2, lexicon_blend=0.0).fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    alone = model.predict_proba(texts).to_numpy()
+    vote = LexiconClassifier().predict_proba(texts).to_numpy()
+    for w in (0.5, 1.0):
+        blended = model.set_params(lexicon_blend=w).predict_proba(texts).to_numpy()
+        np.testing.assert_allclose(blended, (1 - w) * alone + w * vote)
+    assert not np.allclose(vote, alone)
+
+
+def test_model_saved_without_lexicon_blend_keeps_its_behaviour():
+    model = ThemeClassifier(random_state=0, threshold_cv=2, lexicon_blend=0.0).fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    state = dict(model.__getstate__())
+    del state["lexicon_blend"]
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["lexicon_blend"] == 0.0
+    pd.testing.assert_frame_equal(old.predict_proba(TOY_TEXTS), model.predict_proba(TOY_TEXTS))
 
 
 def test_deterministic(seed):
