@@ -104,20 +104,23 @@ def _scheduler_option(p: argparse.ArgumentParser) -> None:
                         "running `dask scheduler`; the output is identical")
 
 
-def _run_segment(args) -> int:
-    limits = _limits(args)
+def _stream(args, name: str, *inputs, **kwargs) -> int:
+    """Run ``nlp.pipeline.<name>`` here, or ``nlp.distributed.<name>`` on ``--scheduler``;
+    both take the same inputs and write the same file.  Returns the rows written."""
     if args.scheduler:
-        from .distributed import segment_to_table as on_cluster
+        from . import distributed
 
-        n = on_cluster(args.paths, args.output, scheduler=args.scheduler,
-                       progress=_progress(args), limits=limits, tokens=args.tokens)
-        log.info("wrote %d units to %s", n, args.output)
-        return 0
-    from .pipeline import segment_to_table
+        return getattr(distributed, name)(*inputs, scheduler=args.scheduler,
+                                          progress=_progress(args), **kwargs)
+    from . import pipeline
 
     with _cache_scope(args):
-        n = segment_to_table(args.paths, args.output, progress=_progress(args), limits=limits,
-                             tokens=args.tokens)
+        return getattr(pipeline, name)(*inputs, progress=_progress(args), **kwargs)
+
+
+def _run_segment(args) -> int:
+    n = _stream(args, "segment_to_table", args.paths, args.output, limits=_limits(args),
+                tokens=args.tokens)
     log.info("wrote %d units to %s", n, args.output)
     return 0
 
@@ -227,18 +230,8 @@ def _add_classify(sub) -> None:
 
 
 def _run_classify(args) -> int:
-    if args.scheduler:
-        from .distributed import classify_to_table as on_cluster
-
-        n = on_cluster(args.inputs, args.output, _load_model(args), scheduler=args.scheduler,
-                       progress=_progress(args), chunksize=args.chunksize)
-        log.info("classified %d units into %s", n, args.output)
-        return 0
-    from .pipeline import classify_to_table
-
-    with _cache_scope(args):
-        n = classify_to_table(args.inputs, args.output, _load_model(args),
-                              progress=_progress(args), chunksize=args.chunksize)
+    n = _stream(args, "classify_to_table", args.inputs, args.output, _load_model(args),
+                chunksize=args.chunksize)
     log.info("classified %d units into %s", n, args.output)
     return 0
 
