@@ -28,8 +28,8 @@ import time  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from nlp._training import _load_exemplars, cv_comparison, format_cv_table  # noqa: E402
-from nlp.classify import LexiconClassifier, ThemeClassifier  # noqa: E402
+from nlp.classify import LexiconClassifier, ThemeClassifier, cv_comparison, format_cv_table  # noqa: E402  # noqa: E402
+from nlp.classify.exemplars import load_exemplars  # noqa: E402
 from nlp.labels import read_labels  # noqa: E402
 
 ROOT = _HERE.parent
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
 
     df = read_labels(args.labels)
     texts, labels, groups = df["text"].tolist(), df["labels"].tolist(), df["report_id"].tolist()
-    ex = _load_exemplars(args.exemplars, texts) if args.exemplars.is_file() else None
+    ex = load_exemplars(args.exemplars, texts) if args.exemplars.is_file() else None
     n_ex = 0 if ex is None else len(ex)
     print(f"real units: {len(texts)} in {len(set(groups))} reports; exemplars (training "
           f"folds only): {n_ex}")

@@ -6,7 +6,7 @@ Usage: ``python bench/distributed.py [--workers 2] [--repeat 1] [--copies 3] [--
 The reports of ``../shared/corpora/government_work_reports.jsonl`` are written
 as ``.txt`` files to a temporary folder (``--copies`` times, to make the job
 bigger).  Each stage runs once as ``fazhi segment|classify`` runs it without
-``--scheduler`` (:mod:`nlp.pipeline`, one process) and once as it runs with
+``--scheduler`` (:mod:`nlp.streaming`, one process) and once as it runs with
 ``--scheduler tcp://…`` on a ``LocalCluster(n_workers=--workers,
 threads_per_worker=1)`` on loopback (:mod:`nlp.distributed`); each writes a
 Parquet table and the two tables are compared byte for byte.
@@ -38,8 +38,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(H
 
 import _common as C  # noqa: E402
 
+from nlp.corpus import expand_paths  # noqa: E402
 from nlp.errors import FazhiError  # noqa: E402
-from nlp.pipeline import expand_paths  # noqa: E402
 
 
 def write_corpus(folder: Path, copies: int, limit: int | None) -> float:
@@ -105,7 +105,7 @@ def main(argv=None) -> int:
     from distributed import LocalCluster
 
     import nlp.distributed as nd
-    from nlp import pipeline
+    from nlp import streaming as pipeline
 
     print(C.machine(("jieba", "rjieba", "pandas", "dask", "distributed")))
     tmp = Path(tempfile.mkdtemp(prefix="fazhi-bench-"))

@@ -114,7 +114,7 @@ def stage_main(argv: list[str]) -> int:
         if code:
             return code
     elif name == "tokenize":
-        from nlp.pipeline import tokenize_to_table
+        from nlp.streaming import tokenize_to_table
 
         info["rows"] = tokenize_to_table(rest[0], rest[1], cache=False, progress=False)
     elif name == "topics":

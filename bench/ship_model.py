@@ -22,7 +22,7 @@ import os  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from nlp._training import format_cv_table, train_model  # noqa: E402
+from nlp.classify import format_cv_table, train_model  # noqa: E402
 from nlp.labels import agreement  # noqa: E402
 
 ROOT = _HERE.parent

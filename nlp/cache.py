@@ -7,9 +7,12 @@ Two caches share one folder, by default the user cache directory
   and the tokenizer's :attr:`~nlp.Tokenizer.fingerprint`, in one SQLite file.
   Several processes may read and write it at once; every batch is written in
   one transaction, so a crash never leaves a half-written entry.
-* :func:`memoize` wraps a deterministic function: its result is pickled under
+* :func:`memoize` wraps a deterministic function: its result is stored under
   a hash of the function, its source and its arguments (DataFrames, arrays,
-  files and folders are hashed by content), and written atomically.
+  files and folders are hashed by content), and written atomically.  Results
+  are stored in a safe format, never pickle: tables as Parquet, arrays as
+  ``.npy`` without objects, everything else as JSON, and only the dataclasses
+  the decorated function names can be rebuilt.
 
 Caching is **off** in the library unless ``FAZHI_CACHE=1`` or
 :func:`set_cache_enabled` turns it on, and **on** in the ``fazhi`` command
@@ -36,6 +39,7 @@ import dataclasses
 import functools
 import hashlib
 import inspect
+import io
 import json
 import logging
 import os
@@ -43,8 +47,12 @@ import pickle
 import shutil
 import sqlite3
 import threading
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+from ._version import __version__
+from .persist import atomic_path
 
 __all__ = [
     "cache_dir", "cache_enabled", "set_cache_enabled", "use_cache", "cli_cache",
@@ -132,8 +140,6 @@ def code_version() -> str:
     Part of every cache key, so a cached result never outlives a change of
     the code that computed it.
     """
-    from . import __version__
-
     h = hashlib.sha256(__version__.encode())
     root = Path(__file__).resolve().parent
     for p in sorted(root.rglob("*.py")):
@@ -363,8 +369,105 @@ def _source_of(func) -> str:
         return getattr(getattr(func, "__code__", None), "co_code", b"").hex()
 
 
+class _Unstorable(TypeError):
+    """A result holds a value the safe memo format cannot store."""
+
+
+def _encode(obj, files: dict[str, bytes], types: dict[str, type]):
+    """A JSON-able tree for ``obj``; tables and arrays go into ``files``."""
+    import numpy as np
+    import pandas as pd
+
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, bytes):
+        name = f"b{len(files)}.bin"
+        files[name] = obj
+        return {"bytes": name}
+    if isinstance(obj, (int, np.integer)):
+        return {"int": int(obj)}
+    if isinstance(obj, (float, np.floating)):
+        return {"float": repr(float(obj))}
+    if isinstance(obj, pd.DataFrame):
+        name = f"t{len(files)}.parquet"
+        frame = obj.copy()
+        frame.attrs = {}
+        frame.columns = [str(c) for c in frame.columns]
+        buf = io.BytesIO()
+        try:
+            frame.to_parquet(buf)
+        except Exception as exc:  # pyarrow refuses mixed-type object columns
+            raise _Unstorable(f"table not storable as Parquet: {exc}") from exc
+        files[name] = buf.getvalue()
+        return {"frame": name, "attrs": _encode(dict(obj.attrs), files, types)}
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == object:
+            raise _Unstorable("arrays of Python objects are not stored")
+        name = f"a{len(files)}.npy"
+        buf = io.BytesIO()
+        np.save(buf, obj, allow_pickle=False)
+        files[name] = buf.getvalue()
+        return {"array": name}
+    if isinstance(obj, (list, tuple)):
+        return {"list" if isinstance(obj, list) else "tuple":
+                [_encode(v, files, types) for v in obj]}
+    if isinstance(obj, dict):
+        return {"dict": [[_encode(k, files, types), _encode(v, files, types)]
+                         for k, v in obj.items()]}
+    if dataclasses.is_dataclass(obj) and type(obj).__qualname__ in types:
+        return {"dataclass": type(obj).__qualname__,
+                "fields": {f.name: _encode(getattr(obj, f.name), files, types)
+                           for f in dataclasses.fields(obj)}}
+    raise _Unstorable(f"a {type(obj).__qualname__} is not stored by the memo cache")
+
+
+def _decode(node, zf: zipfile.ZipFile, types: dict[str, type]):
+    import numpy as np
+    import pandas as pd
+
+    if node is None or isinstance(node, (bool, str)):
+        return node
+    (kind, value), *rest = node.items()
+    if kind == "bytes":
+        return zf.read(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "frame":
+        frame = pd.read_parquet(io.BytesIO(zf.read(value)))
+        frame.attrs = _decode(node["attrs"], zf, types)
+        return frame
+    if kind == "array":
+        return np.load(io.BytesIO(zf.read(value)), allow_pickle=False)
+    if kind == "list":
+        return [_decode(v, zf, types) for v in value]
+    if kind == "tuple":
+        return tuple(_decode(v, zf, types) for v in value)
+    if kind == "dict":
+        return {_decode(k, zf, types): _decode(v, zf, types) for k, v in value}
+    if kind == "dataclass" and value in types:
+        return types[value](**{k: _decode(v, zf, types) for k, v in node["fields"].items()})
+    raise ValueError(f"unknown memo node {kind!r}")
+
+
+def _store(result, path: Path, types: dict[str, type]) -> None:
+    files: dict[str, bytes] = {}
+    tree = _encode(result, files, types)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("result.json", json.dumps(tree, ensure_ascii=False))
+        for name, data in files.items():
+            zf.writestr(name, data)
+
+
+def _load(path: Path, types: dict[str, type]):
+    with zipfile.ZipFile(path) as zf:
+        return _decode(json.loads(zf.read("result.json")), zf, types)
+
+
 def memoize(func: Callable | None = None, *, name: str | None = None, version: str = "1",
-            key: Callable | None = None, depends: Callable | None = None):
+            key: Callable | None = None, depends: Callable | None = None,
+            types: tuple[type, ...] = ()):
     """Cache a deterministic function's result on disk (when caching is on).
 
     The key hashes the function's name and source, ``version``, the package's
@@ -388,6 +491,10 @@ def memoize(func: Callable | None = None, *, name: str | None = None, version: s
         Called with the same arguments; what it returns is hashed into the key
         too: the files a call reads without receiving them (a default model
         folder, say), returned as ``Path`` objects.
+    types : tuple of dataclass types
+        Dataclasses the result may hold; only these are rebuilt from the cache.
+        Results are stored as JSON, Parquet and ``.npy`` (never pickle); a
+        result holding anything else is computed every time, with a warning.
 
     Examples
     --------
@@ -395,6 +502,8 @@ def memoize(func: Callable | None = None, *, name: str | None = None, version: s
     ... def theme_counts(units):
     ...     return units["text"].str.contains("普法").sum()
     """
+    allowed = {t.__qualname__: t for t in types}
+
     def decorate(f: Callable) -> Callable:
         label = name or f"{f.__module__}.{f.__qualname__}"
         source = _source_of(f)
@@ -403,27 +512,22 @@ def memoize(func: Callable | None = None, *, name: str | None = None, version: s
         def wrapper(*args, **kwargs):
             if not cache_enabled():
                 return f(*args, **kwargs)
-            from .persist import atomic_path
-
             what = key(*args, **kwargs) if key is not None else (list(args), kwargs)
             extra = depends(*args, **kwargs) if depends is not None else None
             hashed = digest(label, source, version, code_version(), what, extra)
-            path = cache_dir() / "memo" / label / f"{hashed[:40]}.pkl"
+            path = cache_dir() / "memo" / label / f"{hashed[:40]}.zip"
             try:
-                with open(path, "rb") as fh:
-                    result = pickle.load(fh)
+                result = _load(path, allowed)
                 log.debug("memo hit %s", path)
                 return result
             except FileNotFoundError:
                 pass
-            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                    ValueError, OSError) as exc:
+            except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
                 log.warning("memo entry %s unreadable, recomputing: %s", path, exc)
             result = f(*args, **kwargs)
             try:
-                with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-                    pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+                _store(result, path, allowed)
+            except (OSError, _Unstorable) as exc:
                 log.warning("could not cache the result of %s: %s", label, exc)
             return result
 

@@ -15,10 +15,30 @@ import logging
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import FazhiError, InputError
+from .ingest import DEFAULT_LIMITS, Limits
 
 log = logging.getLogger("nlp")
+
+
+def _configure_logging(level: int) -> None:
+    """Send the ``nlp`` logger (and only it) to stderr at ``level``.
+
+    Other packages' loggers are left as they are (WARNING and above reach the
+    terminal through Python's last-resort handler).
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    log.handlers[:] = [h for h in log.handlers if not isinstance(h, logging.StreamHandler)
+                       or isinstance(h, logging.FileHandler)] + [handler]
+    log.setLevel(level)
+
+
+def _done(message: str) -> None:
+    """Where the output went: printed even with ``--quiet``."""
+    print(message, file=sys.stderr)
 
 
 def _progress(args) -> bool | None:
@@ -44,8 +64,7 @@ def _positive_int(text: str) -> int:
 
 def _limit_options(p: argparse.ArgumentParser) -> None:
     """Resource limits (see nlp.Limits); over a limit the run stops with exit code 2."""
-    from .ingest import DEFAULT_LIMITS as d
-
+    d = DEFAULT_LIMITS
     g = p.add_argument_group("resource limits (over a limit: error, exit code 2)")
     g.add_argument("--max-bytes", type=_positive_int, default=d.max_bytes, metavar="N",
                    help=f"largest report file read, in bytes (default {d.max_bytes})")
@@ -59,8 +78,6 @@ def _limit_options(p: argparse.ArgumentParser) -> None:
 
 
 def _limits(args):
-    from .ingest import Limits
-
     return Limits(max_bytes=args.max_bytes, max_unpacked_bytes=args.max_unpacked_bytes,
                   max_chars=args.max_chars, max_units=args.max_units)
 
@@ -105,23 +122,23 @@ def _scheduler_option(p: argparse.ArgumentParser) -> None:
 
 
 def _stream(args, name: str, *inputs, **kwargs) -> int:
-    """Run ``nlp.pipeline.<name>`` here, or ``nlp.distributed.<name>`` on ``--scheduler``;
+    """Run ``nlp.streaming.<name>`` here, or ``nlp.distributed.<name>`` on ``--scheduler``;
     both take the same inputs and write the same file.  Returns the rows written."""
     if args.scheduler:
         from . import distributed
 
         return getattr(distributed, name)(*inputs, scheduler=args.scheduler,
                                           progress=_progress(args), **kwargs)
-    from . import pipeline
+    from . import streaming
 
     with _cache_scope(args):
-        return getattr(pipeline, name)(*inputs, progress=_progress(args), **kwargs)
+        return getattr(streaming, name)(*inputs, progress=_progress(args), **kwargs)
 
 
 def _run_segment(args) -> int:
     n = _stream(args, "segment_to_table", args.paths, args.output, limits=_limits(args),
                 tokens=args.tokens)
-    log.info("wrote %d units to %s", n, args.output)
+    _done(f"wrote {n} units to {args.output}")
     return 0
 
 
@@ -148,14 +165,14 @@ def _add_report(sub) -> None:
 
 
 def _run_report(args) -> int:
-    from .report import run_study, write_report
+    from .study import run_study, write_report
 
     with _cache_scope(args):
         study = run_study(args.corpus, progress=_progress(args), model=args.model,
                           labels=args.labels, n_boot=args.n_boot, random_state=args.seed,
                           limits=_limits(args))
         page = write_report(study, args.output)
-    log.info("report written to %s", page)
+    _done(f"report written to {page}")
     return 0
 
 
@@ -195,7 +212,7 @@ def _add_train(sub) -> None:
 
 
 def _run_train(args) -> int:
-    from ._training import format_cv_table, train_model
+    from .classify import format_cv_table, train_model
 
     if args.cv < 0 or args.cv == 1:
         raise InputError(f"--cv must be 0 (no cross-validation) or at least 2, got {args.cv}")
@@ -207,7 +224,7 @@ def _run_train(args) -> int:
                if table is not None else None,
                training={"labels_file": args.labels.name,
                          "exemplars_file": args.exemplars.name if args.exemplars else None})
-    log.info("model saved to %s", args.output)
+    _done(f"model saved to {args.output}")
     return 0
 
 
@@ -232,7 +249,7 @@ def _add_classify(sub) -> None:
 def _run_classify(args) -> int:
     n = _stream(args, "classify_to_table", args.inputs, args.output, _load_model(args),
                 chunksize=args.chunksize)
-    log.info("classified %d units into %s", n, args.output)
+    _done(f"classified {n} units into {args.output}")
     return 0
 
 
@@ -249,8 +266,7 @@ def _add_evaluate(sub) -> None:
 
 
 def _run_evaluate(args) -> int:
-    from ._training import cv_comparison
-    from .classify import LexiconClassifier, ThemeClassifier
+    from .classify import LexiconClassifier, ThemeClassifier, cv_comparison
     from .labels import read_labels
     from .persist import write_table
 
@@ -283,8 +299,9 @@ def _add_sample(sub) -> None:
 
 
 def _run_sample(args) -> int:
-    from ._training import read_units, sample_units
+    from .classify import sample_units
     from .persist import write_table
+    from .streaming import read_units
 
     if args.n < 1:
         raise InputError(f"-n must be at least 1, got {args.n}")
@@ -293,7 +310,7 @@ def _run_sample(args) -> int:
     out = sample_units(units, model, n=args.n, strategy=args.strategy,
                        random_state=args.random_state)
     write_table(out, args.output)
-    log.info("wrote %d units to label to %s", len(out), args.output)
+    _done(f"wrote {len(out)} units to label to {args.output}")
     return 0
 
 
@@ -347,11 +364,10 @@ def _add_topics(sub) -> None:
 
 
 def _run_topics(args) -> int:
-    from ._topic_io import write_topic_outputs
-    from ._training import read_units
     from .persist import write_table
+    from .streaming import read_units
     from .tokenize import Tokenizer
-    from .topics import TopicModel, select_k
+    from .topics import TopicModel, select_k, write_topic_outputs
 
     params = {k: v for k, v in (("no_below", args.no_below), ("no_above", args.no_above))
               if v is not None}
@@ -363,12 +379,13 @@ def _run_topics(args) -> int:
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         args.output.mkdir(parents=True, exist_ok=True)
         write_table(table, args.output / "select_k.csv")
+        _done(f"wrote {args.output / 'select_k.csv'}")
         return 0
     model = TopicModel(args.topics, random_state=args.random_state, **params)
     ids = units["unit_id"].tolist() if "unit_id" in units.columns else None
     model.fit(tokens, doc_ids=ids)
     for path in write_topic_outputs(model, units, tokens, args.output):
-        log.info("wrote %s", path)
+        _done(f"wrote {path}")
     return 0
 
 
@@ -398,14 +415,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for usage errors
         return int(exc.code or 0)
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(logging.DEBUG if args.verbose
+                       else logging.WARNING if args.quiet else logging.INFO)
     try:
         return int(args.func(args) or 0)
-    except InputError as exc:
-        print(f"fazhi {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except FazhiError as exc:
+    except FazhiError as exc:  # InputError, ModelIntegrityError...: the user's to fix
         print(f"fazhi {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

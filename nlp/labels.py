@@ -1,4 +1,4 @@
-"""Labelled units: reading label tables, normalising label sets, inter-coder agreement.
+"""Labelled units: reading label tables and inter-coder agreement.
 
 A label table has a ``text`` column and the themes of each text, either as one
 ``labels`` column of theme names joined by ``;`` (empty = 其他) or as one 0/1
@@ -7,154 +7,37 @@ UTF-8, UTF-8 with BOM or GB18030 and names the file and line of every problem.
 
 Examples
 --------
->>> parse_labels("放管服;普法宣传")
-('普法宣传', '放管服')
->>> parse_labels("")
-()
+>>> agreement(["普法宣传", ""], ["普法宣传", "放管服"]).loc[4, "disagreements"]
+np.int64(1)
 """
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import logging
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import cohen_kappa_score
 
+from .codebook import OTHER, THEMES, join_labels, label_matrix, normalize_label_list, parse_labels
 from .errors import InputError
+from .ingest.encodings import refuse_broken_utf8
 
-__all__ = [
-    "THEMES",
-    "OTHER",
-    "read_labels",
-    "parse_labels",
-    "join_labels",
-    "label_matrix",
-    "normalize_label_list",
-    "agreement",
-    "cohen_kappa",
-]
+__all__ = ["THEMES", "OTHER", "read_labels", "agreement", "cohen_kappa", "LABEL_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
-#: The four themes, in the codebook's order.  A unit with none of them is 其他.
-THEMES: tuple[str, ...] = ("普法宣传", "校园安全", "行政执法", "放管服")
-#: The name of the empty label set.
-OTHER = "其他"
-
-_SEPARATORS = (";", "；", "|", "、")
 LABEL_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".xlsx")
 _TRUE = {"1", "1.0", "true", "yes", "y", "是", "x", "✓"}
 _FALSE = {"0", "0.0", "false", "no", "n", "否", ""}
 
 
-def _suggest(name: str) -> str:
-    """A hint naming the theme nearest to an unknown label."""
-    hits = [t for t in THEMES if name and (name in t or t in name)]
-    if not hits:
-        hits = difflib.get_close_matches(name, THEMES, n=1, cutoff=0.3)
-    return f" (did you mean {hits[0]!r}?)" if hits else ""
-
-
-def _unknown(name: str) -> str:
-    return (f"unknown theme {name!r}{_suggest(name)}; themes are {', '.join(THEMES)} "
-            f"(empty or {OTHER!r} for none)")
-
-
-def parse_labels(value) -> tuple[str, ...]:
-    """Turn one cell (``"普法宣传;放管服"``, a list, ``""``/``"其他"``) into a theme tuple.
-
-    The tuple follows the order of :data:`THEMES`; duplicates are dropped.
-
-    Raises
-    ------
-    ValueError
-        For a name that is not a theme; the message suggests the nearest one.
-
-    Examples
-    --------
-    >>> parse_labels(["行政执法", "普法宣传"])
-    ('普法宣传', '行政执法')
-    >>> parse_labels("其他")
-    ()
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ()
-    if isinstance(value, str):
-        text = value
-        for sep in _SEPARATORS[1:]:
-            text = text.replace(sep, ";")
-        names = [p.strip() for p in text.split(";")]
-    elif isinstance(value, Iterable):
-        names = []
-        for item in value:
-            if not isinstance(item, str):
-                raise ValueError(f"a theme name must be a str, got {type(item).__name__}")
-            names.append(item.strip())
-    else:
-        raise ValueError(f"labels must be a str or a collection of str, got "
-                         f"{type(value).__name__}")
-    found = set()
-    for name in names:
-        if not name or name == OTHER:
-            continue
-        if name not in THEMES:
-            raise ValueError(_unknown(name))
-        found.add(name)
-    return tuple(t for t in THEMES if t in found)
-
-
-def join_labels(labels: Iterable[str]) -> str:
-    """``("普法宣传", "放管服") -> "普法宣传;放管服"``; the empty set gives ``""``."""
-    return ";".join(parse_labels(list(labels)))
-
-
-def normalize_label_list(labels, n: int | None = None, *, name: str = "labels"
-                         ) -> list[tuple[str, ...]]:
-    """Validate a per-text list of label collections and return theme tuples.
-
-    Each element may be a collection of theme names or a ``;``-joined string.
-    A bare ``str`` in place of the whole list raises ``TypeError``.
-    """
-    if isinstance(labels, (str, bytes)):
-        raise TypeError(f"{name} must be a list with one label collection per text, "
-                        "not a single str")
-    if isinstance(labels, pd.DataFrame):
-        raise TypeError(f"{name} must be a list of label collections, not a DataFrame; "
-                        "pass df['labels']")
-    if not hasattr(labels, "__len__"):
-        raise TypeError(f"{name} must be a list or Series (a one-shot iterator cannot be "
-                        f"read twice), got {type(labels).__name__}")
-    out = []
-    for i, value in enumerate(labels):
-        try:
-            out.append(parse_labels(value))
-        except ValueError as exc:
-            raise ValueError(f"{name}[{i}]: {exc}") from None
-    if n is not None and len(out) != n:
-        raise ValueError(f"{name} has {len(out)} entries but there are {n} texts")
-    return out
-
-
-def label_matrix(labels: Iterable[Iterable[str]]) -> np.ndarray:
-    """0/1 matrix, one row per text and one column per theme (order of :data:`THEMES`)."""
-    rows = [parse_labels(v) for v in labels]
-    out = np.zeros((len(rows), len(THEMES)), dtype=np.int8)
-    for i, row in enumerate(rows):
-        for t in row:
-            out[i, THEMES.index(t)] = 1
-    return out
-
-
 # --------------------------------------------------------------------------- reading
 
 def _decode(raw: bytes, path: Path) -> str:
-    from ._formats import _refuse_broken_utf8
-
     data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
         return data.decode("utf-8")
@@ -162,7 +45,7 @@ def _decode(raw: bytes, path: Path) -> str:
         if data is not raw:
             raise InputError("the file starts with a UTF-8 byte-order mark but holds another "
                              "encoding", path=path) from None
-        _refuse_broken_utf8(data, exc, path)  # UTF-8 with foreign or missing bytes: refuse
+        refuse_broken_utf8(data, exc, path)  # UTF-8 with foreign or missing bytes: refuse
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
@@ -312,7 +195,10 @@ def read_labels(path: str | Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------- agreement
 
 def cohen_kappa(a, b) -> float:
-    """Cohen's kappa of two 0/1 vectors; 1.0 when both coders give one constant answer.
+    """Cohen's kappa of two 0/1 vectors (:func:`sklearn.metrics.cohen_kappa_score`).
+
+    When both coders give one and the same constant answer, kappa is undefined
+    (scikit-learn returns NaN); agreement is then perfect and 1.0 is returned.
 
     Examples
     --------
@@ -323,15 +209,11 @@ def cohen_kappa(a, b) -> float:
     b = np.asarray(b, dtype=int)
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("a and b must be 1-d vectors of the same length")
-    n = len(a)
-    if n == 0:
+    if len(a) == 0:
         return float("nan")
-    po = float(np.mean(a == b))
-    pa, pb = a.mean(), b.mean()
-    pe = float(pa * pb + (1 - pa) * (1 - pb))
-    if pe == 1.0:
-        return 1.0 if po == 1.0 else 0.0
-    return round((po - pe) / (1 - pe), 10)
+    if len(np.union1d(a, b)) == 1:
+        return 1.0
+    return round(float(cohen_kappa_score(a, b)), 10)
 
 
 def agreement(a, b) -> pd.DataFrame:

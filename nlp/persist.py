@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._version import __version__
 from .errors import InputError, ModelIntegrityError
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "write_manifest",
     "verify_manifest",
     "TABLE_SUFFIXES",
+    "library_versions",
+    "check_table_suffix",
 ]
 
 log = logging.getLogger(__name__)
@@ -111,7 +115,14 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def _check_suffix(path: Path) -> str:
+def check_table_suffix(path: Path) -> str:
+    """The lower-case suffix of a table path, or an :class:`InputError` naming it.
+
+    Examples
+    --------
+    >>> check_table_suffix(Path("单元.CSV"))
+    '.csv'
+    """
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputError(
@@ -142,7 +153,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     ``.tsv`` likewise; ``.jsonl`` one JSON object per line; ``.parquet``.
     """
     path = Path(path)
-    suffix = _check_suffix(path)
+    suffix = check_table_suffix(path)
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
             df.to_parquet(tmp, index=False)
@@ -169,7 +180,7 @@ class TableWriter:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.suffix = _check_suffix(self.path)
+        self.suffix = check_table_suffix(self.path)
         self._cm = None
         self._tmp: Path | None = None
         self._parquet = None
@@ -206,7 +217,7 @@ class TableWriter:
 def read_table(path: str | Path, **kwargs) -> pd.DataFrame:
     """Read a table written by :func:`write_table` (CSV/TSV accept a BOM)."""
     path = Path(path)
-    suffix = _check_suffix(path)
+    suffix = check_table_suffix(path)
     if not path.exists():
         raise InputError("no such file", path=path)
     try:
@@ -329,3 +340,22 @@ def verify_manifest(folder: str | Path) -> dict:
                                       path=folder)
     log.debug("verified %d files in %s", len(files), folder)
     return manifest
+
+
+def library_versions(*packages: str) -> dict[str, str]:
+    """Python's, fazhi-nlp's and the given packages' versions, for a manifest.
+
+    Examples
+    --------
+    >>> sorted(library_versions("numpy"))
+    ['fazhi-nlp', 'numpy', 'python']
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version(), "fazhi-nlp": __version__}
+    for name in packages:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out

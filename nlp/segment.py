@@ -19,13 +19,13 @@ import re
 
 import pandas as pd
 
+from .codebook import ROLES
 from .errors import ResourceLimitError
 
 __all__ = ["segment", "segment_spans", "Span", "UNIT_COLUMNS", "ROLES", "empty_units",
            "DEFAULT_MAX_UNITS"]
 
 UNIT_COLUMNS = ["report_id", "unit_id", "section", "subsection", "role", "text", "start", "end"]
-ROLES = ("preamble", "measures", "problems", "leadership", "plans", "other")
 DEFAULT_MAX_UNITS = 100_000
 
 _CN = "一二三四五六七八九十"
@@ -219,7 +219,7 @@ def segment(report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from nlp import Report
+    >>> from nlp.ingest import Report
     >>> r = Report("r1", None, None, None, 2024, "一、工作开展情况\\n一是普法;二是执法。", "x.txt")
     >>> segment(r)[["unit_id", "role", "text"]].values.tolist()
     [['r1-001', 'measures', '一是普法;'], ['r1-002', 'measures', '二是执法。']]

@@ -30,10 +30,11 @@ import threading
 import unicodedata
 from collections import deque
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
+from .cache import code_version, resolve_token_cache
 from .errors import InputError
+from .resources import bundled_resource
 
 __all__ = ["Tokenizer", "load_userdict", "load_stopwords", "bundled_resource", "fast_available",
            "resolve_backend", "jieba_dictionary"]
@@ -50,11 +51,6 @@ _KEEP_MEMO_MAX = 2_000_000  # distinct tokens remembered per tokenizer before st
 _SEGMENTERS: dict[tuple, object] = {}
 _SEG_LOCK = threading.Lock()
 _NOTICE_GIVEN = False
-
-
-def bundled_resource(name: str) -> Path:
-    """Path of a file in ``nlp/resources`` (``userdict.txt``, ``stopwords.txt``...)."""
-    return Path(str(resources.files("nlp") / "resources" / name))
 
 
 def _read_lines(path: str | Path) -> list[tuple[int, str]]:
@@ -454,8 +450,6 @@ class Tokenizer:
         if isinstance(texts, (str, bytes)):
             raise TypeError("texts must be a list of strings, not a single str")
         texts = list(texts)
-        from .cache import code_version, resolve_token_cache
-
         store = resolve_token_cache(cache)
         if store is None:
             return self._pipe(texts, n_jobs, progress, chunksize)

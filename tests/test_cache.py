@@ -178,7 +178,7 @@ def test_memoize_recomputes_an_unreadable_entry(private_cache, caplog):
     CALLS.clear()
     with cache.use_cache():
         _square(7)
-        (entry,) = (private_cache / "memo").rglob("*.pkl")
+        (entry,) = (private_cache / "memo").rglob("*.zip")
         entry.write_bytes(b"torn")
         with caplog.at_level("WARNING", logger="nlp.cache"):
             assert _square(7) == 49
@@ -242,3 +242,57 @@ def test_memoize_key_picks_what_matters(private_cache):
         assert chars("10:00|普法普法") == "普法" and chars("11:00|法普") == "普法"
         chars("11:00|执法")
     assert calls == ["10:00|普法普法", "11:00|执法"]
+
+
+def test_memo_entries_are_never_unpickled(private_cache, caplog):
+    """A pickle planted where an entry should be is refused, never loaded."""
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (CALLS.append, ("unpickled!",))
+
+    CALLS.clear()
+    with cache.use_cache():
+        _square(8)
+        (entry,) = (private_cache / "memo").rglob("*.zip")
+        entry.write_bytes(pickle.dumps(Boom()))
+        with caplog.at_level("WARNING", logger="nlp.cache"):
+            assert _square(8) == 64
+    assert "unpickled!" not in CALLS and CALLS == [8, 8]
+
+
+def test_memo_round_trips_tables_arrays_bytes_and_declared_dataclasses(private_cache):
+    import dataclasses
+
+    import numpy as np
+
+    @dataclasses.dataclass
+    class Result:
+        table: pd.DataFrame
+        blob: bytes
+
+    @cache.memoize(name="round-trip", types=(Result,))
+    def compute(n):
+        df = pd.DataFrame({"主题": ["普法宣传", "放管服"], "share": [0.25, 0.5]})
+        df.attrs["bootstrap"] = {("2021", "普法宣传"): np.arange(3.0)}
+        return Result(df, "图".encode() * n), (1, 2.5, None, "普法")
+
+    with cache.use_cache():
+        first = compute(2)
+        again = compute(2)
+    assert again[1] == first[1] == (1, 2.5, None, "普法")
+    pd.testing.assert_frame_equal(again[0].table, first[0].table)
+    assert again[0].blob == first[0].blob
+    assert np.array_equal(again[0].table.attrs["bootstrap"][("2021", "普法宣传")], np.arange(3.0))
+
+
+def test_memo_refuses_undeclared_objects(private_cache, caplog):
+    @cache.memoize(name="undeclared")
+    def compute():
+        return object()
+
+    with cache.use_cache(), caplog.at_level("WARNING", logger="nlp.cache"):
+        compute()
+    assert "could not cache" in caplog.text
+    assert not list((private_cache / "memo").rglob("*.zip"))

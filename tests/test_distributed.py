@@ -14,15 +14,9 @@ import pytest
 
 from nlp import FazhiError, InputError, Tokenizer
 from nlp.cli import main
-from nlp.pipeline import (
-    CHUNK_ROWS,
-    classify_to_table,
-    expand_paths,
-    iter_reports,
-    segment_to_table,
-    units_of,
-)
-from nlp.pipeline import tokenize_units as tokenize_table
+from nlp.corpus import expand_paths, iter_reports, units_of
+from nlp.streaming import CHUNK_ROWS, classify_to_table, segment_to_table
+from nlp.streaming import tokenize_units as tokenize_table
 
 distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
 dd = pytest.importorskip("dask.dataframe")
@@ -31,7 +25,6 @@ import nlp.distributed as nd  # noqa: E402
 from nlp.classify import LexiconClassifier  # noqa: E402
 from nlp.distributed import (  # noqa: E402
     DaskMissingError,
-    _tokenize_partition,
     check_scheduler,
     classify_units,
     connect,
@@ -39,6 +32,7 @@ from nlp.distributed import (  # noqa: E402
     tokenize_units,
     write_partitions,
 )
+from nlp.distributed.cluster import tokenize_partition  # noqa: E402
 
 # -- counters that live in each worker process (this module is imported there) --------------
 LOADS = 0   # tokenizers unpickled in this process
@@ -208,7 +202,7 @@ def test_shipped_copy_stays_on_workers_until_unshipped(client, local_units):
     handle = nd.ship(CountingTokenizer(), client)
     ddf = dd.from_pandas(units, npartitions=6, sort=False)
     meta = ddf._meta.assign(tokens=pd.Series(dtype=str))
-    result = ddf.map_partitions(_tokenize_partition, handle, "text", meta=meta)
+    result = ddf.map_partitions(tokenize_partition, handle, "text", meta=meta)
     first = result.compute()
     time.sleep(2.5)  # longer than the scheduler's memory-manager interval (2 s)
     pd.testing.assert_frame_equal(result.compute(), first)
@@ -225,7 +219,7 @@ def test_counter_sees_per_task_shipping(client, local_units):
     client.run(_reset)
     ddf = dd.from_pandas(units, npartitions=9, sort=False)
     meta = ddf._meta.assign(tokens=pd.Series(dtype=object))
-    ddf.map_partitions(_tokenize_partition, CountingTokenizer(), "text", meta=meta).compute()
+    ddf.map_partitions(tokenize_partition, CountingTokenizer(), "text", meta=meta).compute()
     assert sum(c["loads"] for c in client.run(_counts).values()) == 9
 
 
@@ -309,7 +303,7 @@ def test_workers_that_cannot_see_the_files_are_named(reports_dir):
 
     files = [(str(f), m) for f, m in expand_paths([reports_dir])]
     with pytest.raises(InputError, match=r"tcp://10\.0\.0\.7:4000 cannot see.*shared"):
-        nd._check_visible(BlindClient(), files)
+        nd.cluster._check_visible(BlindClient(), files)
 
 
 @pytest.fixture(scope="module")
@@ -389,7 +383,7 @@ def test_unreachable_scheduler_is_a_clear_error():
 # --------------------------------------------------------------------------- optional extra
 
 def test_core_does_not_import_dask():
-    code = ("import sys, nlp, nlp.pipeline, nlp.cli, nlp.distributed; "
+    code = ("import sys, nlp, nlp.streaming, nlp.cli, nlp.distributed; "
             "nlp.cli.build_parser(); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -194,6 +194,6 @@ def test_reports_csv_says_which_files_are_reports(tmp_path, tieshan_path):
     (tmp_path / "labels" / "NOTES.md").write_text("说明:这些是标注文件,不是报告。", encoding="utf-8")
     (tmp_path / "reports.csv").write_text("report_id,file\nts,a.txt\n", encoding="utf-8")
     assert [r.report_id for r in nlp.load_corpus(tmp_path)] == ["ts"]
-    from nlp.pipeline import expand_paths
+    from nlp.corpus import expand_paths
 
     assert [f.name for f, _ in expand_paths([tmp_path])] == ["a.txt"]

@@ -8,7 +8,7 @@ import pytest
 from nlp import InputError
 from nlp.cli import main
 from nlp.persist import read_table, write_table
-from nlp.pipeline import (
+from nlp.streaming import (
     classify_to_table,
     iter_table,
     iter_units,
@@ -150,7 +150,7 @@ def test_cli_classify_in_chunks(tmp_path, units):
 def test_a_corpus_folder_takes_only_the_reports_it_lists(tmp_path, reports, corpus_dir):
     import shutil
 
-    from nlp.pipeline import expand_paths
+    from nlp.corpus import expand_paths
 
     corpus = tmp_path / "corpus"
     shutil.copytree(reports, corpus / "reports")

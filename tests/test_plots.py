@@ -97,7 +97,7 @@ def test_plot_returns_axes_draws_chinese_without_missing_glyphs(units, name, mon
     texts = [t for t in ax.figure.findobj(matplotlib.text.Text) if t.get_text()]
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in t.get_text()) for t in texts)
     used = {Path(font_manager.findfont(t.get_fontproperties())).name for t in texts}
-    assert used == {plots.CJK_FONT_FILE}
+    assert used == {plots.base.CJK_FONT_FILE}
     plt.close("all")
 
 
@@ -106,12 +106,27 @@ def test_cjk_font_comes_from_mplfonts_not_the_system():
 
     path = plots.cjk_font_path()
     assert Path(mplfonts.__file__).resolve().parent in path.parents
-    name = plots.use_cjk_font()
-    assert name == "Noto Sans CJK SC"
-    assert matplotlib.rcParams["font.sans-serif"][0] == name
-    found = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]),
-                                  fallback_to_default=False)
-    assert Path(found) == path
+    with matplotlib.rc_context():
+        name = plots.use_cjk_font()
+        assert name == "Noto Sans CJK SC"
+        assert matplotlib.rcParams["font.family"][0] == name
+        found = font_manager.findfont(font_manager.FontProperties(), fallback_to_default=False)
+        assert Path(found) == path
+
+
+def test_importing_and_plotting_leave_global_settings_alone():
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('Agg'); before = dict(matplotlib.rcParams); "
+            "import pandas as pd; from nlp import plots; "
+            "df = pd.DataFrame({'year': [2021], 'theme': ['普法宣传'], 'share': [0.4]}); "
+            "plots.plot_theme_shares(df); "
+            "changed = sorted(k for k, v in matplotlib.rcParams.items() if before[k] != v); "
+            "print(changed)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
 
 
 def test_minus_sign_renders():
@@ -119,16 +134,18 @@ def test_minus_sign_renders():
     from matplotlib.ft2font import FT2Font
 
     has_minus = FT2Font(str(plots.cjk_font_path())).get_char_index(0x2212) != 0
-    assert matplotlib.rcParams["axes.unicode_minus"] is False or has_minus
-    fig, ax = plt.subplots()
-    ax.plot([-3, -1], [-2, 2])
-    ax.set_title("负数 −1 与 -1")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png")
+    rc = plots.base.cjk_rc()
+    assert rc["axes.unicode_minus"] is False or has_minus
+    with matplotlib.rc_context(rc):
+        fig, ax = plt.subplots()
+        ax.plot([-3, -1], [-2, 2])
+        ax.set_title("负数 −1 与 -1")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.savefig(io.BytesIO(), format="png")
+        labels = [t.get_text() for t in ax.get_xticklabels()]
     plt.close(fig)
     assert [str(w.message) for w in caught if "missing" in str(w.message).lower()] == []
-    labels = [t.get_text() for t in ax.get_xticklabels()]
     assert any(lbl.startswith("-") for lbl in labels)
 
 

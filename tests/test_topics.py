@@ -11,8 +11,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import nlp
+from nlp.compare import prevalence
 from nlp.errors import InputError, ModelIntegrityError
-from nlp.topics import TopicModel, prevalence, select_k
+from nlp.topics import TopicModel, select_k
 
 VOCAB = {
     "普法": ["普法", "宣传", "法治", "讲座", "学生", "教育", "活动", "课堂"],
@@ -264,9 +265,9 @@ def test_bundled_corpus_topics_per_agency(units_tokens):
 
 
 def test_shipped_model_loads_and_reads_bundled_units(units_tokens):
-    from nlp.topics import default_model_dir
+    from nlp.resources import shipped_model_dir
 
-    if not (default_model_dir() / "manifest.json").exists():
+    if not (shipped_model_dir("lda") / "manifest.json").exists():
         pytest.skip("models/lda not built yet")
     model = TopicModel.load()
     _, tokens = units_tokens

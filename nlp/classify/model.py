@@ -1,0 +1,408 @@
+"""The trained theme classifier: TF-IDF features, one logistic regression per theme.
+
+:class:`ThemeClassifier` is a scikit-learn estimator: one L2-regularised
+logistic regression per theme over TF-IDF words and TF-IDF character n-grams;
+probabilities are Platt-calibrated and averaged with the lexicon's vote, and
+each theme's decision threshold is chosen on out-of-fold predictions for
+*real* units only.  Passages written for training (exemplars) are only ever
+added to training folds.
+
+Examples
+--------
+>>> import nlp
+>>> clf = nlp.ThemeClassifier.load()
+>>> clf.predict(["组织开展宪法宣传周活动,邀请法治副校长进校园授课"])
+[('普法宣传',)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.utils.validation import check_is_fitted
+
+from ..codebook import THEMES, label_matrix
+from ..tokenize import Tokenizer
+from .base import ThemeClassifierBase
+from .calibration import choose_threshold, fit_platt
+from .exemplars import exemplar_pair, mix_exemplars
+from .features import FeatureSpace, split_passages
+from .inputs import check_texts, prepare_labelled
+from .lexicon import LEXICON_THRESHOLD, blend_lexicon, load_lexicon
+from .model_io import load_model, save_model
+
+__all__ = ["ThemeClassifier"]
+
+log = logging.getLogger(__name__)
+
+
+class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
+    """Multi-label theme classifier for report units (a scikit-learn estimator).
+
+    One L2-regularised logistic regression per theme (one-vs-rest) over TF-IDF
+    of the project tokenizer's words and TF-IDF of character n-grams (the four
+    lexicon scores can be a third block).  Decision scores are
+    Platt-calibrated and averaged with the lexicon's own vote (see
+    ``lexicon_blend``); each theme gets its own probability threshold.
+    Calibration and thresholds are fitted on out-of-fold predictions for the
+    *real* training units (exemplars stay in the training folds).
+
+    Parameters
+    ----------
+    random_state : int or None
+        Seed of every random step (fold shuffling, the solver).
+    C : float, default 4.0
+        Inverse regularisation strength of each logistic regression.
+    class_weight : {"balanced", None}, default "balanced"
+        Reweight rare themes.
+    word_weight, char_weight, lexicon_weight : float, default 1.0, 1.0, 0.0
+        Multipliers of the three feature blocks; 0 switches a block off.  The
+        lexicon already votes through ``lexicon_blend``, so by default it is not
+        also a feature block (the two votes stay independent).
+    char_ngrams : (int, int), default (2, 3)
+        Character n-gram range.
+    min_df : int, default 1
+        Minimum document frequency of a word or n-gram.
+    threshold_cv : int, default 5
+        Folds of the inner cross-validation that fits calibration and thresholds.
+    exemplar_weight : float, default 1.0
+        Sample weight of written exemplar passages relative to real units.
+    exemplar_mixing : float, default 1.0
+        Also train on this many (times the number of exemplars) joined pairs of
+        exemplars, labelled with the union of their themes (0 = none).
+    sentence_pooling : bool, default True
+        Also score each passage of a unit (sentences joined up to about 40
+        characters) and keep, per theme, the larger of the unit's and its best
+        passage's score, so a theme one passage of a long unit is about is not
+        diluted by the rest.
+    lexicon_blend : float in [0, 1], default 0.5
+        The probability of a theme is ``(1 - lexicon_blend) * p_model +
+        lexicon_blend * expit(lexicon_score - 3)``: an average of the
+        calibrated model and the transparent lexicon (the lexicon term is 0.5
+        exactly at the lexicon baseline's threshold).  0 = the model alone.
+    tokenizer : nlp.Tokenizer, optional
+        The bundled default tokenizer when None.
+    lexicon : path, optional
+        A ``themes.toml``; the bundled lexicon when None.  Its terms are copied
+        into the fitted model, so later edits do not change a saved model.
+
+    Attributes
+    ----------
+    thresholds_ : ndarray of shape (4,)
+    calibration_ : ndarray of shape (4, 2)
+        Platt ``(a, b)``: ``p = expit(a * decision + b)``.
+    estimators_ : list of LogisticRegression or None (theme constant in training)
+
+    Examples
+    --------
+    >>> texts = ["开展宪法宣传周活动", "全面推行双随机一公开监管", "排查校园消防安全隐患"]
+    >>> clf = ThemeClassifier(random_state=0).fit(
+    ...     texts * 2, [("普法宣传",), ("行政执法",), ("校园安全",)] * 2)
+    >>> list(clf.predict_proba(["组织宪法宣传周"]).columns)
+    ['普法宣传', '校园安全', '行政执法', '放管服']
+    """
+
+    def __init__(self, *, random_state=None, C=4.0, class_weight="balanced",
+                 word_weight=1.0, char_weight=1.0, lexicon_weight=0.0, char_ngrams=(2, 3),
+                 min_df=1, threshold_cv=5, exemplar_weight=1.0, exemplar_mixing=1.0,
+                 sentence_pooling=True, lexicon_blend=0.5, tokenizer=None, lexicon=None):
+        self.random_state = random_state
+        self.C = C
+        self.class_weight = class_weight
+        self.word_weight = word_weight
+        self.char_weight = char_weight
+        self.lexicon_weight = lexicon_weight
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.threshold_cv = threshold_cv
+        self.exemplar_weight = exemplar_weight
+        self.exemplar_mixing = exemplar_mixing
+        self.sentence_pooling = sentence_pooling
+        self.lexicon_blend = lexicon_blend
+        self.tokenizer = tokenizer
+        self.lexicon = lexicon
+
+    def __setstate__(self, state):
+        state = dict(state)
+        state.setdefault("lexicon_blend", 0.0)  # models saved before the blend existed
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        return tags
+
+    # -- parameters and inputs ---------------------------------------------
+    def _check_params(self) -> None:
+        def number(name, low, high=np.inf, *, integer=False):
+            v = getattr(self, name)
+            ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            if integer:
+                ok = ok and float(v).is_integer()
+            if not ok or not (low <= v <= high):
+                kind = "an integer" if integer else "a number"
+                raise ValueError(f"{name} must be {kind} in [{low}, {high}], got {v!r}")
+        number("C", 1e-6)
+        for name in ("word_weight", "char_weight", "lexicon_weight", "exemplar_weight",
+                     "exemplar_mixing"):
+            number(name, 0.0)
+        number("lexicon_blend", 0.0, 1.0)
+        number("min_df", 1, integer=True)
+        number("threshold_cv", 2, integer=True)
+        if self.class_weight not in ("balanced", None):
+            raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
+        ng = self.char_ngrams
+        if not (isinstance(ng, (tuple, list)) and len(ng) == 2
+                and all(isinstance(x, int) and x >= 1 for x in ng) and ng[0] <= ng[1]):
+            raise ValueError(f"char_ngrams must be a pair (low, high) of integers with "
+                             f"1 <= low <= high, got {ng!r}")
+        if not (self.word_weight or self.char_weight or self.lexicon_weight):
+            raise ValueError("word_weight, char_weight and lexicon_weight are all 0: "
+                             "at least one feature block is needed")
+
+    def _tok(self):
+        tok = getattr(self, "tokenizer_", None) or self.tokenizer
+        if tok is None:
+            tok = Tokenizer()
+        return tok
+
+    def _tokens(self, texts):
+        return self._tok().pipe(texts, progress=False)
+
+    # -- training ----------------------------------------------------------
+    def _train_core(self, texts, tokens, Y, weights):
+        """Features and the per-theme models on one training set."""
+        feats = FeatureSpace(word_weight=self.word_weight, char_weight=self.char_weight,
+                             lexicon_weight=self.lexicon_weight,
+                             char_ngrams=tuple(self.char_ngrams), min_df=int(self.min_df),
+                             lexicon=self.lexicon_ if self.lexicon_weight else None)
+        X = feats.fit(texts, tokens).transform(texts, tokens)
+        models, priors = [], np.zeros(len(THEMES))
+        for j in range(len(THEMES)):
+            y = Y[:, j]
+            priors[j] = float(np.average(y, weights=weights))
+            if y.min() == y.max():
+                models.append(None)
+                continue
+            lr = LogisticRegression(C=float(self.C), class_weight=self.class_weight,
+                                    solver="liblinear", dual=True, max_iter=5000,
+                                    random_state=self.random_state)
+            models.append(lr.fit(X, y, sample_weight=weights))
+        return feats, models, priors
+
+    @staticmethod
+    def _raw_decision(core, texts, tokens) -> np.ndarray:
+        feats, models, priors = core
+        X = feats.transform(texts, tokens)
+        out = np.zeros((len(texts), len(THEMES)))
+        for j, m in enumerate(models):
+            if m is None:
+                p = min(max(priors[j], 1e-3), 1 - 1e-3)
+                out[:, j] = np.log(p / (1 - p))
+            else:
+                out[:, j] = m.decision_function(X)
+        return out
+
+    def _decision(self, core, texts, tokens) -> np.ndarray:
+        """Decision scores of whole units, or with sentence pooling the larger of the
+        unit's score and its best passage's score (a unit is about every theme one of
+        its passages substantially describes)."""
+        d = self._raw_decision(core, texts, tokens)
+        if not self.sentence_pooling:
+            return d
+        owner, pieces = [], []
+        for i, text in enumerate(texts):
+            parts = split_passages(text)
+            if len(parts) > 1:
+                owner.extend([i] * len(parts))
+                pieces.extend(parts)
+        if pieces:
+            ds = self._raw_decision(core, pieces, self._tokens(pieces))
+            for k, i in enumerate(owner):
+                d[i] = np.maximum(d[i], ds[k])
+        return d
+
+    def _inner_folds(self, n: int, groups):
+        k = min(int(self.threshold_cv), n)
+        if groups is not None and len(set(groups)) >= 2:
+            # held-out reports, as the model will meet them: thresholds fitted on units of
+            # reports already seen in training come out too high for a new report
+            k = min(k, len(set(groups)))
+            return list(GroupKFold(n_splits=k).split(np.zeros(n), groups=groups))
+        return list(KFold(n_splits=k, shuffle=True, random_state=self.random_state)
+                    .split(np.zeros(n)))
+
+    def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
+        self._check_params()
+        orig_texts, orig_labels = list(exemplars[0]), list(exemplars[2])
+        ex_texts, ex_tokens, ex_labels = mix_exemplars(
+            *exemplars, ratio=float(self.exemplar_mixing), random_state=self.random_state)
+        Y, EY = label_matrix(labels), label_matrix(ex_labels).reshape(-1, len(THEMES))
+        n = len(texts)
+        w_real, w_ex = np.ones(n), np.full(len(ex_texts), float(self.exemplar_weight))
+        self.tokenizer_ = self._tok()
+        self.lexicon_ = load_lexicon(self.lexicon)  # copied in: blend and/or feature block
+        self.calibration_ = np.tile([1.0, 0.0], (len(THEMES), 1))
+        self.thresholds_ = np.full(len(THEMES), 0.5)
+        if n >= 4:
+            oof = np.zeros((n, len(THEMES)))
+            for train, test in self._inner_folds(n, groups):
+                core = self._train_core([texts[i] for i in train] + ex_texts,
+                                        [tokens[i] for i in train] + ex_tokens,
+                                        np.vstack([Y[train], EY]),
+                                        np.concatenate([w_real[train], w_ex]))
+                oof[test] = self._decision(core, [texts[i] for i in test],
+                                           [tokens[i] for i in test])
+            for j in range(len(THEMES)):
+                self.calibration_[j] = fit_platt(oof[:, j], Y[:, j])
+            proba = self._blend(expit(self.calibration_[:, 0] * oof
+                                        + self.calibration_[:, 1]), texts)
+            for j in range(len(THEMES)):
+                self.thresholds_[j] = choose_threshold(proba[:, j], Y[:, j],
+                                                      random_state=self.random_state)
+        else:
+            log.warning("only %d real units: calibration and thresholds left at defaults", n)
+        self.features_, self.estimators_, self.priors_ = self._train_core(
+            texts + ex_texts, tokens + ex_tokens, np.vstack([Y, EY]),
+            np.concatenate([w_real, w_ex]))
+        self.classes_ = np.array(THEMES, dtype=object)
+        self.n_real_units_, self.n_exemplars_ = n, len(orig_texts)
+        digest = hashlib.sha256()
+        for t, lab in sorted(zip(texts + orig_texts, labels + orig_labels)):
+            digest.update(f"{t}\t{';'.join(lab)}\n".encode())
+        self.training_hash_ = digest.hexdigest()
+        return self
+
+    def fit(self, texts, labels, *, groups=None, exemplars=None) -> ThemeClassifier:
+        """Fit on real labelled units, plus optional written exemplars (training only).
+
+        Parameters
+        ----------
+        texts : list of str
+            Real units.  Not a bare ``str``, not a one-shot generator.
+        labels : list of label collections
+            Themes per text (tuples, lists or ``;``-joined strings; empty = 其他).
+        groups : sequence, optional
+            Report of each unit; with two or more reports the inner
+            cross-validation for calibration and thresholds holds out whole
+            reports (otherwise it splits units at random).
+        exemplars : DataFrame or (texts, labels), optional
+            Passages written for training; added to every training set,
+            never used to choose calibration or thresholds.
+        """
+        texts, labels = prepare_labelled(texts, labels)
+        ex_texts, ex_labels = exemplar_pair(exemplars)
+        if groups is not None:
+            if isinstance(groups, str) or len(groups) != len(texts):
+                raise ValueError(f"groups must give one group per text ({len(texts)})")
+            groups = [str(g) for g in groups]
+        self._check_params()
+        tokens = self._tokens(texts + ex_texts)
+        return self._fit_prepared(texts, tokens[:len(texts)], labels, groups,
+                                  (ex_texts, tokens[len(texts):], ex_labels))
+
+    # -- prediction ----------------------------------------------------------
+    def _thresholds(self):
+        return self.thresholds_
+
+    def _blend(self, proba, texts) -> np.ndarray:
+        return blend_lexicon(proba, self.lexicon_, texts, float(self.lexicon_blend),
+                             LEXICON_THRESHOLD)
+
+    def _proba_prepared(self, texts, tokens) -> np.ndarray:
+        core = (self.features_, self.estimators_, self.priors_)
+        d = self._decision(core, texts, tokens)
+        return self._blend(expit(self.calibration_[:, 0] * d + self.calibration_[:, 1]),
+                           texts)
+
+    def predict_proba(self, texts) -> pd.DataFrame:
+        """Probability of each theme (calibrated model blended with the lexicon, see
+        ``lexicon_blend``): a DataFrame with one column per theme."""
+        check_is_fitted(self)
+        texts = check_texts(texts)
+        if not texts:
+            return pd.DataFrame(np.zeros((0, len(THEMES))), columns=list(THEMES))
+        return pd.DataFrame(self._proba_prepared(texts, self._tokens(texts)),
+                            columns=list(THEMES))
+
+    # -- inspection ----------------------------------------------------------
+    def _coef(self) -> np.ndarray:
+        names, _ = self.features_.feature_names()
+        out = np.zeros((len(THEMES), len(names)))
+        for j, m in enumerate(self.estimators_):
+            if m is not None:
+                out[j] = m.coef_.ravel()
+        return out * self.features_.block_weights()
+
+    def top_terms(self, n: int = 20, *, kind: str | None = None) -> pd.DataFrame:
+        """The ``n`` features that push each theme up most: ``theme, rank, term, kind, weight``.
+
+        ``kind`` keeps one block: ``"word"``, ``"char"`` or ``"lexicon"``.
+        """
+        check_is_fitted(self)
+        names, kinds = self.features_.feature_names()
+        coef = self._coef()
+        rows = []
+        for j, theme in enumerate(THEMES):
+            order = np.argsort(-coef[j], kind="stable")
+            if kind is not None:
+                order = order[kinds[order] == kind]
+            for rank, i in enumerate(order[:n], 1):
+                rows.append((theme, rank, names[i], kinds[i], float(coef[j, i])))
+        return pd.DataFrame(rows, columns=["theme", "rank", "term", "kind", "weight"])
+
+    def explain(self, text: str, n: int = 10) -> pd.DataFrame:
+        """The features of ``text`` that pushed each theme up or down most.
+
+        Returns ``theme, term, kind, contribution, direction, probability``: the
+        contribution is the feature value times its weight in the theme's
+        decision score (before calibration) for the whole unit; ``probability``
+        is the model's output, which with sentence pooling may come from the
+        unit's best passage instead.
+        """
+        check_is_fitted(self)
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a single str, got {type(text).__name__}")
+        tokens = self._tokens([text])
+        X = self.features_.transform([text], tokens).tocsr()
+        names, kinds = self.features_.feature_names()
+        proba = self._proba_prepared([text], tokens)[0]
+        coef = self._coef() / self.features_.block_weights()
+        rows = []
+        for j, theme in enumerate(THEMES):
+            contrib = X.data * coef[j, X.indices]
+            order = np.argsort(-np.abs(contrib), kind="stable")[:n]
+            for i in order:
+                if contrib[i]:
+                    rows.append((theme, names[X.indices[i]], kinds[X.indices[i]],
+                                 float(contrib[i]), "up" if contrib[i] > 0 else "down",
+                                 float(proba[j])))
+        return pd.DataFrame(rows, columns=["theme", "term", "kind", "contribution",
+                                           "direction", "probability"])
+
+    # -- persistence -----------------------------------------------------------
+    def save(self, path, *, metrics: pd.DataFrame | None = None, notes: str = "",
+             training: dict | None = None) -> Path:
+        """Write the model folder (model.skops, manifest.json, card.md) atomically."""
+        return save_model(self, path, metrics=metrics, notes=notes, training=training)
+
+    @classmethod
+    def load(cls, path=None) -> ThemeClassifier:
+        """Load a saved model (``models/themes`` when no path), after verifying checksums.
+
+        Raises
+        ------
+        ModelIntegrityError
+            For a missing, changed or unlisted file, or a type not on the trusted list.
+        """
+        return load_model(path, cls=cls)
