@@ -562,12 +562,10 @@ def test_api_misuse(case, tokenizer):
         call(tokenizer)
 
 
-def test_catalogue_size():
-    """The number of catalogued cases (quoted in docs/reliability.md)."""
-    n = len(FILE_CASES) + len(LABEL_CASES) + len(API_CASES)
-    assert n == len({c.id for c in FILE_CASES} | {c.id for c in LABEL_CASES}
-                    | {c[0] for c in API_CASES})  # ids are unique across tables
-    assert n >= 60
+def test_catalogue_ids_are_unique():
+    """Each case is reported under its own id, so a failure names one case."""
+    ids = [c.id for c in FILE_CASES] + [c.id for c in LABEL_CASES] + [c[0] for c in API_CASES]
+    assert len(ids) == len(set(ids))
 
 
 def test_limits_reach_the_report_command(tmp_path, capsys):

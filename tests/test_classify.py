@@ -8,6 +8,7 @@ import pytest
 from conftest import CORPUS
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import nlp
 from nlp.classify import LexiconClassifier, ThemeClassifier, classify_units, sample_units
@@ -69,8 +70,10 @@ def test_lexicon_api(seed):
 
 
 def test_lexicon_threshold_validated():
-    with pytest.raises(ValueError, match="threshold must be a finite number"):
+    with pytest.raises(TypeError, match="threshold must be an instance of"):
         LexiconClassifier(threshold="high").predict(["开展普法宣传"])
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        LexiconClassifier(threshold=float("inf")).predict(["开展普法宣传"])
 
 
 def test_lexicon_custom_file(tmp_path):
@@ -99,11 +102,11 @@ def test_not_fitted_and_bad_inputs():
 
 
 @pytest.mark.parametrize("params,message", [
-    ({"C": -1}, r"C must be a number in \[1e-06"),
-    ({"min_df": 0}, "min_df must be an integer"),
+    ({"C": -1}, r"C == -1, must be >= 1e-06"),
+    ({"min_df": 0}, "min_df == 0, must be >= 1"),
     ({"class_weight": "auto"}, "class_weight must be 'balanced' or None, got 'auto'"),
     ({"char_ngrams": (3, 2)}, "char_ngrams must be a pair"),
-    ({"lexicon_blend": 1.5}, r"lexicon_blend must be a number in \[0.0, 1.0\], got 1.5"),
+    ({"lexicon_blend": 1.5}, r"lexicon_blend == 1.5, must be <= 1.0"),
     ({"word_weight": 0, "char_weight": 0, "lexicon_weight": 0}, "at least one feature"),
 ])
 def test_parameter_errors_name_the_parameter(params, message):
@@ -280,3 +283,10 @@ def test_theme_summary():
     assert len(out) == 2 * 5
     with pytest.raises(ValueError, match="run classify_units first"):
         theme_summary(classified.drop(columns="labels"))
+
+
+@parametrize_with_checks([ThemeClassifier(random_state=0), LexiconClassifier()])
+def test_scikit_learn_estimator_checks(estimator, check):
+    """The checks scikit-learn runs for estimators that take text (its own choice: the checks
+    that feed 2-d numeric arrays are skipped for ``input_tags.string``)."""
+    check(estimator)

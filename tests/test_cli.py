@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from nlp.cli import build_parser, main
+from nlp.cli import main
 
 
 def test_segment_folder_to_csv(tmp_path, corpus_dir):
@@ -43,13 +43,16 @@ def test_usage_errors_exit_2(capsys):
     assert main(["segment", "x.txt", "-o", "units.xls", "-q"]) == 2
 
 
+COMMANDS = ["segment", "report", "train", "classify", "evaluate", "sample", "topics"]
+
+
 def test_every_command_has_help(capsys):
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
-    assert "segment" in commands and "report" in commands
-    for name in commands:
+    assert main(["--help"]) == 0
+    overview = capsys.readouterr().out
+    for name in COMMANDS:
+        assert name in overview
         assert main([name, "--help"]) == 0
-        assert "usage: fazhi" in capsys.readouterr().out
+        assert f"usage: fazhi {name}" in capsys.readouterr().out
 
 
 def test_console_script_runs(tmp_path, tieshan_path):

@@ -80,7 +80,7 @@ def theme_summary(classified: pd.DataFrame, by: str | list[str] = "report_id") -
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in by + ["labels"] if c not in classified.columns]
     if missing:
-        raise ValueError(f"classified has no column(s) {missing}; run classify_units first")
+        raise InputError(f"classified has no column(s) {missing}; run classify_units first")
     rows = []
     for key, part in classified.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)

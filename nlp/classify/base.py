@@ -27,6 +27,14 @@ class ThemeClassifierBase:
     grouped cross-validation and the decision rule.
     """
 
+    def __sklearn_tags__(self):
+        # texts in, label sets out: scikit-learn's checks for 2-d numeric input do not apply
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        return tags
+
     def evaluate(self, texts, labels) -> pd.DataFrame:
         """Per-theme precision, recall, F1, support and confusion counts; micro/macro rows.
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import THEMES, normalize_label_list
+from ..errors import InputError
 from ..labels import read_labels
 from .inputs import check_texts
 
@@ -27,7 +28,7 @@ def exemplar_pair(exemplars) -> tuple[list[str], list[tuple[str, ...]]]:
         return [], []
     if isinstance(exemplars, pd.DataFrame):
         if not {"text", "labels"} <= set(exemplars.columns):
-            raise ValueError("exemplars must have 'text' and 'labels' columns, got "
+            raise InputError("exemplars must have 'text' and 'labels' columns, got "
                              f"{list(exemplars.columns)}")
         texts, labels = exemplars["text"], exemplars["labels"]
     elif isinstance(exemplars, tuple) and len(exemplars) == 2:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 from sklearn.base import BaseEstimator
+from sklearn.utils import check_scalar
 
 from ..codebook import THEMES
 from ..errors import InputError
@@ -224,9 +225,9 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
         return getattr(self, "lexicon_", None) or load_lexicon(self.lexicon)
 
     def _check_params(self):
-        t = self.threshold
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not np.isfinite(t):
-            raise ValueError(f"threshold must be a finite number, got {t!r}")
+        check_scalar(self.threshold, "threshold", (int, float, np.integer, np.floating))
+        if not np.isfinite(self.threshold):
+            raise ValueError(f"threshold must be a finite number, got {self.threshold!r}")
 
     def _tokens(self, texts):
         return [None] * len(texts)

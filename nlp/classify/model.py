@@ -27,6 +27,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
+from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from ..codebook import THEMES, label_matrix
@@ -135,30 +136,16 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         state.setdefault("lexicon_blend", 0.0)  # models saved before the blend existed
         super().__setstate__(state)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.required = True
-        return tags
-
     # -- parameters and inputs ---------------------------------------------
     def _check_params(self) -> None:
-        def number(name, low, high=np.inf, *, integer=False):
-            v = getattr(self, name)
-            ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-            if integer:
-                ok = ok and float(v).is_integer()
-            if not ok or not (low <= v <= high):
-                kind = "an integer" if integer else "a number"
-                raise ValueError(f"{name} must be {kind} in [{low}, {high}], got {v!r}")
-        number("C", 1e-6)
-        for name in ("word_weight", "char_weight", "lexicon_weight", "exemplar_weight",
-                     "exemplar_mixing"):
-            number(name, 0.0)
-        number("lexicon_blend", 0.0, 1.0)
-        number("min_df", 1, integer=True)
-        number("threshold_cv", 2, integer=True)
+        for name, low, high in (("C", 1e-6, None), ("word_weight", 0.0, None),
+                                ("char_weight", 0.0, None), ("lexicon_weight", 0.0, None),
+                                ("exemplar_weight", 0.0, None), ("exemplar_mixing", 0.0, None),
+                                ("lexicon_blend", 0.0, 1.0)):
+            check_scalar(getattr(self, name), name, (int, float, np.integer, np.floating),
+                         min_val=low, max_val=high)
+        check_scalar(self.min_df, "min_df", (int, np.integer), min_val=1)
+        check_scalar(self.threshold_cv, "threshold_cv", (int, np.integer), min_val=2)
         if self.class_weight not in ("balanced", None):
             raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
         ng = self.char_ngrams

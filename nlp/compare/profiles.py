@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..codebook import ROLES
+from ..errors import InputError
 from .shares import group_columns, theme_shares
 
 __all__ = ["section_profile"]
@@ -46,7 +47,7 @@ def section_profile(units: pd.DataFrame, *, by="report", role: str = "role",
     [['measures', 0.5, 0.5], ['problems', 1.0, 0.5]]
     """
     if role not in units.columns:
-        raise ValueError(f"role: column {role!r} not in units (have {list(units.columns)})")
+        raise InputError(f"role: column {role!r} not in units (have {list(units.columns)})")
     groups = [] if by is None else group_columns(units, by)
     out = theme_shares(units, by=[*groups, role], weight=weight, themes=themes, n_boot=n_boot,
                        ci=ci, random_state=random_state, labels=labels)

@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from ..codebook import OTHER, THEMES, split_labels
+from ..errors import InputError
 from .bootstrap import bootstrap_means, cluster_sums
 
 __all__ = ["theme_matrix", "theme_shares", "emphasis_change", "group_columns"]
@@ -81,7 +82,7 @@ def theme_matrix(units: pd.DataFrame, themes: Sequence[str] | None = None, *,
     else:
         missing = [t for t in themes if t not in units.columns]
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"units: need a {labels!r} column or one boolean column per theme; "
                 f"missing columns {missing} (have {list(units.columns)})")
         mat = pd.DataFrame({t: units[t].fillna(False).astype(bool).to_numpy() for t in themes},
@@ -98,7 +99,7 @@ def _weights(units: pd.DataFrame, weight: str) -> np.ndarray:
             return units["text"].fillna("").str.len().to_numpy(dtype=float)
         if "chars" in units.columns:
             return units["chars"].to_numpy(dtype=float)
-        raise ValueError("weight='chars' needs a 'text' or 'chars' column in units")
+        raise InputError("weight='chars' needs a 'text' or 'chars' column in units")
     raise ValueError(f"weight: expected 'units' or 'chars', got {weight!r}")
 
 
@@ -107,7 +108,7 @@ def group_columns(units: pd.DataFrame, by, name: str = "by") -> list[str]:
     cols = [BY_ALIASES.get(c, c) for c in cols]
     missing = [c for c in cols if c not in units.columns]
     if missing:
-        raise ValueError(f"{name}: column(s) {missing} not in units (have {list(units.columns)}); "
+        raise InputError(f"{name}: column(s) {missing} not in units (have {list(units.columns)}); "
                          f"use 'report', 'year', 'agency' or a column name")
     return cols
 

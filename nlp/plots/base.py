@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 
+from ..errors import InputError
+
 __all__ = ["cjk_font_path", "cjk_font_name", "cjk_rc", "use_cjk_font", "cjk_figure",
            "new_axes", "need_columns", "error_bars", "group_column", "heatmap", "PALETTE"]
 
@@ -103,7 +105,7 @@ def need_columns(df: pd.DataFrame, cols, fn: str) -> None:
         raise TypeError(f"{fn}: expected a DataFrame, got {type(df).__name__}")
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise ValueError(f"{fn}: the table lacks column(s) {missing} (has {list(df.columns)})")
+        raise InputError(f"{fn}: the table lacks column(s) {missing} (has {list(df.columns)})")
 
 
 def error_bars(df, value="share", lo="ci_low", hi="ci_high"):
@@ -121,7 +123,7 @@ def group_column(df, group):
             "resampled", "role_share"}
     cols = [c for c in df.columns if c not in skip]
     if not cols:
-        raise ValueError("plot_theme_shares: no group column; pass group=")
+        raise InputError("plot_theme_shares: no group column; pass group=")
     return cols[0]
 
 

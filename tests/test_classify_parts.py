@@ -1,0 +1,112 @@
+"""Direct tests of the classifier's parts: calibration, thresholds, metrics, exemplars,
+the lexicon blend, and the traditional-text detection the readers and models share."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from nlp.classify import (
+    blend_lexicon,
+    choose_threshold,
+    evaluation_table,
+    fit_platt,
+    grouped_folds,
+    load_lexicon,
+)
+from nlp.classify.exemplars import exemplar_pair, mix_exemplars
+from nlp.codebook import THEMES
+from nlp.ingest import is_traditional, normalize_text
+
+
+def test_platt_recovers_a_known_logistic_curve():
+    rng = np.random.default_rng(0)
+    scores = rng.normal(0, 2, 20000)
+    y = (rng.random(20000) < expit(1.5 * scores - 0.7)).astype(int)
+    a, b = fit_platt(scores, y)
+    assert a == pytest.approx(1.5, abs=0.06) and b == pytest.approx(-0.7, abs=0.06)
+
+
+def test_platt_falls_back_to_identity_with_too_few_positives():
+    assert fit_platt(np.array([0.1, 2.0, -1.0, 0.5]), np.array([0, 1, 0, 0])) == (1.0, 0.0)
+
+
+def test_threshold_separates_separable_classes_and_defaults_without_positives():
+    proba = np.array([0.1, 0.2, 0.3, 0.62, 0.7, 0.9])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    t = choose_threshold(proba, y, random_state=0)
+    assert 0.3 < t <= 0.62
+    assert choose_threshold(proba, np.zeros(6, dtype=int), default=0.45) == 0.45
+
+
+def test_threshold_is_deterministic_for_a_seed():
+    rng = np.random.default_rng(1)
+    proba, y = rng.random(50), (rng.random(50) < 0.4).astype(int)
+    assert choose_threshold(proba, y, random_state=3) == choose_threshold(proba, y,
+                                                                          random_state=3)
+
+
+def test_micro_pools_counts_and_macro_averages_themes_with_support():
+    y_true = np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]])
+    y_pred = np.array([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]])
+    t = evaluation_table(y_true, y_pred).set_index("theme")
+    assert t.loc["普法宣传", ["precision", "recall"]].tolist() == [1.0, 0.5]
+    assert t.loc["普法宣传", "f1"] == pytest.approx(2 / 3)
+    assert t.loc["放管服", ["tp", "fp", "fn", "tn"]].tolist() == [0, 1, 0, 3]
+    # micro: tp=2, fp=1, fn=1
+    assert t.loc["micro", "f1"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
+    # macro over 普法宣传 and 行政执法 (校园安全 and 放管服 have no support)
+    assert t.loc["macro", "f1"] == pytest.approx((2 / 3 + 1.0) / 2)
+
+
+def test_grouped_folds_keep_each_group_in_one_fold():
+    groups = ["a", "a", "b", "b", "c", "c", "d"]
+    for train, test in grouped_folds(groups, 3):
+        assert not {groups[i] for i in train} & {groups[i] for i in test}
+
+
+def test_exemplar_mixing_joins_pairs_with_the_union_of_their_labels():
+    texts = ["开展宪法宣传", "推进一网通办", "排查校园隐患"]
+    tokens = [["宪法", "宣传"], ["一网通办"], ["校园", "隐患"]]
+    labels = [("普法宣传",), ("放管服",), ("校园安全",)]
+    t, tok, lab = mix_exemplars(texts, tokens, labels, ratio=2.0, random_state=0)
+    assert t[:3] == texts and lab[:3] == labels
+    for text, toks, lb in zip(t[3:], tok[3:], lab[3:]):
+        (a, b), = [(i, j) for i in range(3) for j in range(3) if texts[i] + texts[j] == text]
+        assert toks == tokens[a] + tokens[b]
+        assert set(lb) == set(labels[a]) | set(labels[b])
+        assert list(lb) == [x for x in THEMES if x in lb]  # codebook order
+    assert mix_exemplars(texts, tokens, labels, ratio=0.0) == (texts, tokens, labels)
+
+
+def test_exemplar_pair_refuses_a_table_without_labels():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="'text' and 'labels'"):
+        exemplar_pair(pd.DataFrame({"text": ["开展普法"]}))
+
+
+def test_lexicon_blend_is_a_weighted_average_with_the_lexicon_vote():
+    lex = load_lexicon()
+    texts = ["开展宪法宣传周活动"]
+    vote = expit(lex.scores(texts) - 3.0)
+    p = np.full((1, 4), 0.2)
+    assert np.allclose(blend_lexicon(p, lex, texts, 0.0, 3.0), p)
+    assert np.allclose(blend_lexicon(p, lex, texts, 0.5, 3.0), 0.5 * p + 0.5 * vote)
+    assert np.allclose(blend_lexicon(p, lex, texts, 1.0, 3.0), vote)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("深入開展法治宣傳教育，推進依法行政", True),
+    ("深入开展法治宣传教育，推进依法行政", False),
+    ("推进依法行政，" * 10 + "建設法治政府", False),  # a stray character: fixed one by one
+    ("", False),
+])
+def test_traditional_detection(text, expected):
+    assert is_traditional(text) is expected
+
+
+def test_normalisation_of_traditional_text_with_pinyin_glosses():
+    written = "建設(shè)法治政府，開展學(xué)法活動２０２３年"
+    assert normalize_text(written) == "建设法治政府，开展学法活动2023年"
