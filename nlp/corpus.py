@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from .errors import InputError
 from .ingest import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, Report, read_report
 from .ingest.limits import check_limits
+from .ingest.report import OVERRIDES
 from .segment import DEFAULT_MAX_UNITS, UNIT_COLUMNS, segment
 
 __all__ = ["Corpus", "load_corpus", "report_files", "read_reports_csv", "expand_paths",
@@ -101,14 +102,14 @@ def read_reports_csv(path: Path) -> dict[str, dict]:
                 name = (row.get("file") or "").strip()
                 if not name:
                     raise InputError("empty 'file' value", path=path, line=lineno)
-                fields = {k: (v or "").strip() for k, v in row.items()
-                          if k in ("report_id", "agency", "region", "title", "year")}
+                fields = {k: (v or "").strip() for k, v in row.items() if k in OVERRIDES}
                 if fields.get("year"):
                     if not fields["year"].isdigit():
                         raise InputError(f"year {fields['year']!r} is not a number", path=path,
                                          line=lineno)
                     fields["year"] = int(fields["year"])
                 meta[name] = {k: v for k, v in fields.items() if v not in ("", None)}
+                meta[name]["override_source"] = "reports.csv"
     except UnicodeDecodeError as exc:
         raise InputError("reports.csv is not UTF-8 (save it as CSV UTF-8)", path=path) from exc
     except csv.Error as exc:

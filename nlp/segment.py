@@ -230,6 +230,8 @@ def segment(report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFrame:
     if not isinstance(text, str) or not hasattr(report, "report_id"):
         raise TypeError(f"segment() takes a Report (from nlp.read_report), got "
                         f"{type(report).__name__}; for raw text use segment_spans(text)")
+    if not getattr(report, "body_found", True):
+        return empty_units()  # a page of links or a search page: nothing is a unit
     spans = segment_spans(text)
     has_sections = any(s.kind == "heading" and s.level == 1 for s in spans)
     context: dict[int, str] = {}

@@ -11,7 +11,10 @@ from nlp.ingest import decode_bytes, normalize_text, strip_clutter
 
 def test_bundled_reports_metadata_inferred(baoshan_path, tieshan_path):
     b = read_report(baoshan_path)
-    assert (b.agency, b.year, b.region) == ("宝山区教育局", 2021, "上海市宝山区")
+    # the title names the agency, the signature its full name; the title gives the year
+    assert (b.agency, b.year, b.region) == ("上海市宝山区教育局", 2021, "上海市宝山区")
+    assert (b.metadata_source["agency"], b.metadata_source["year"]) == ("signature", "title")
+    assert (b.published, b.agency_type, b.body_found) == ("2022-02-14", "教育", True)
     assert b.title == "宝山区教育局2021年度法治政府建设情况报告"
     t = read_report(tieshan_path)
     assert (t.agency, t.year) == ("开发区·铁山区教育局", 2024)
@@ -70,7 +73,8 @@ def test_normalisation():
 def test_strip_clutter_reads_metadata():
     body, meta = strip_clutter("当前位置: 首页 > 政务公开\n索引号: 123\n发文机关: 某区教育局\n正文内容。")
     assert body.strip() == "正文内容。"
-    assert meta == {"索引号": "123", "发文机关": "某区教育局"}
+    # the breadcrumb is kept as "页面": it often names the site, and so the place
+    assert meta == {"索引号": "123", "发文机关": "某区教育局", "页面": "当前位置: 首页 > 政务公开"}
 
 
 def test_html_page(tmp_path):

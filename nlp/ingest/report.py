@@ -12,6 +12,7 @@ Readers know nothing of themes: they return :class:`Report` objects.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from pathlib import Path
 
@@ -19,10 +20,13 @@ from ..errors import InputError, ResourceLimitError
 from .chinese import normalize_text
 from .clutter import strip_clutter
 from .formats import read_raw_text
+from .layout import join_fragments
 from .limits import DEFAULT_LIMITS, Limits, check_limits
-from .metadata import infer_agency, infer_region, infer_year, split_header
+from .metadata import agency_type_of, has_report_body, infer_metadata, split_header
 
-__all__ = ["Report", "read_report"]
+__all__ = ["Report", "read_report", "OVERRIDES"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +45,18 @@ class Report:
         The cleaned body; segment offsets point into it.
     source : str
         The file it was read from.
+    agency_type : str or None
+        The kind of agency (教育, 市场监管, 公安, 人民政府 …), from its name.
+    published : str or None
+        Publication date ``YYYY-MM-DD`` from the page's disclosure fields.
+    metadata_source : dict
+        Where each inferred field came from: ``title``, ``disclosure field``,
+        ``opening sentence``, ``signature``, ``filename``, ``agency``,
+        ``publication date`` (a weak guess of the year), ``reports.csv`` or
+        ``argument``.
+    body_found : bool
+        False for a page with no report prose (a list of links, a search
+        page): it has no units.
     """
 
     report_id: str
@@ -50,13 +66,22 @@ class Report:
     year: int | None
     text: str
     source: str
+    agency_type: str | None = None
+    published: str | None = None
+    metadata_source: dict = dataclasses.field(default_factory=dict, compare=False)
+    body_found: bool = True
 
     def __repr__(self) -> str:
         return (f"Report(report_id={self.report_id!r}, agency={self.agency!r}, "
                 f"year={self.year!r}, chars={len(self.text)})")
 
 
-def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **overrides) -> Report:
+OVERRIDES = ("report_id", "title", "agency", "region", "year", "agency_type", "published")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS,
+                override_source: str = "argument", **overrides) -> Report:
     """Read one report file into a :class:`Report`.
 
     Parameters
@@ -66,58 +91,68 @@ def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, **override
     limits : Limits, optional
         Resource bounds: ``Limits(max_bytes=, max_unpacked_bytes=, max_chars=,
         max_units=)``; going over one raises :class:`ResourceLimitError`.
+    override_source : str, default "argument"
+        What ``metadata_source`` records for the overridden fields
+        (``"reports.csv"`` when a corpus passes its table's values).
     **overrides
-        ``report_id``, ``title``, ``agency``, ``region``, ``year``: these win
-        over what is inferred from the text.
+        ``report_id``, ``title``, ``agency``, ``region``, ``year``,
+        ``agency_type``, ``published``: these win over what is inferred.
 
     Raises
     ------
     InputError
         Missing path, directory, symbolic-link loop, unreadable file,
         unsupported type, empty or binary file, undecodable, truncated or
-        mixed-encoding bytes, a broken .docx/.pdf, a file with no body text;
-        the message names the file (and the line when known).
+        mixed-encoding bytes, a broken .docx/.pdf, a file with no Chinese
+        text; the message names the file (and the line when known).
     ResourceLimitError
         The file, its unpacked content or its text is over a limit.
 
     Examples
     --------
-    >>> r = read_report("corpus/reports/tieshan_2024.txt")  # doctest: +SKIP
-    >>> r.agency, r.year                                      # doctest: +SKIP
-    ('开发区·铁山区教育局', 2024)
+    >>> r = read_report("corpus/reports/baoshan_2021.txt")
+    >>> r.agency, r.region, r.year, r.published
+    ('上海市宝山区教育局', '上海市宝山区', 2021, '2022-02-14')
+    >>> r.metadata_source["agency"], r.metadata_source["year"]
+    ('signature', 'title')
     """
     path = Path(path)
-    unknown = set(overrides) - {"report_id", "title", "agency", "region", "year"}
+    unknown = set(overrides) - set(OVERRIDES)
     if unknown:
-        raise TypeError(f"unknown override(s) {sorted(unknown)}; allowed: report_id, title, "
-                        "agency, region, year")
+        raise TypeError(f"unknown override(s) {sorted(unknown)}; allowed: {', '.join(OVERRIDES)}")
     check_limits(limits)
     raw = read_raw_text(path, limits)
     text = normalize_text(raw)
     body, meta = strip_clutter(text)
-    title, body, dropped = split_header(body)
+    title, body, head, signature = split_header(body)
     body = "\n".join(line.rstrip(" \t") for line in body.split("\n"))
-    body = re.sub(r"\n{3,}", "\n\n", body).strip()
+    body = join_fragments(re.sub(r"\n{3,}", "\n\n", body).strip())
     if not re.search(r"[\u4e00-\u9fff]", body):
         raise InputError("no Chinese body text found (empty, navigation only, or not a report)",
                          path=path)
     if len(body) > limits.max_chars:
         raise ResourceLimitError(f"body has {len(body)} characters, over max_chars="
                                  f"{limits.max_chars}", path=path)
-    year = overrides.get("year")
-    if year in (None, ""):
-        year = infer_year(title, body, meta)
-    elif isinstance(year, bool) or not str(year).strip().isdigit():
-        raise InputError(f"year must be a whole number such as 2021, got {year!r}", path=path)
-    fields = {
-        "report_id": overrides.get("report_id") or path.stem,
-        "title": overrides.get("title") or title,
-        "agency": overrides.get("agency") or infer_agency(title, body) or meta.get("发文机关")
-        or meta.get("机构名称"),
-        "region": overrides.get("region") or infer_region(dropped + [meta.get("发文机关", ""),
-                                                                      title or "", body[:300]]),
-        "year": None if year in (None, "") else int(year),
-        "text": body,
-        "source": str(path),
-    }
-    return Report(**fields)
+    found = infer_metadata(title, body, meta, head=head, signature=signature)
+    fields = {"title": found.title, "agency": found.agency, "region": found.region,
+              "year": found.year, "agency_type": found.agency_type, "published": found.published}
+    sources = dict(found.source)
+    if fields["year"] is None or sources.get("year") == "publication date":
+        m = _YEAR_IN_NAME.search(path.stem)
+        if m:
+            fields["year"], sources["year"] = int(m.group(1)), "filename"
+    for key, value in overrides.items():
+        if key == "report_id" or value in (None, ""):
+            continue
+        if key == "year" and (isinstance(value, bool) or not str(value).strip().isdigit()):
+            raise InputError(f"year must be a whole number such as 2021, got {value!r}", path=path)
+        fields[key] = int(value) if key == "year" else value
+        sources[key] = override_source
+        if key == "agency" and "agency_type" not in overrides:
+            fields["agency_type"] = agency_type_of(value)
+    body_found = has_report_body(body)
+    if not body_found:
+        log.warning("%s: no report body found (a list of links, a search page?); it gets no "
+                    "units", path)
+    return Report(report_id=overrides.get("report_id") or path.stem, text=body, source=str(path),
+                  metadata_source=sources, body_found=body_found, **fields)

@@ -1,0 +1,281 @@
+"""The dev set of real report pages: metadata, structure and theme scores.
+
+Usage::
+
+    python bench/devset.py metadata [--pages DIR]   # year, agency, region, title; roles; fragments
+    python bench/devset.py themes   [--pages DIR]   # theme scores of the shipped model and the lexicon
+    python bench/devset.py check    [--pages DIR]   # the set itself: counts, reserved pages, agreement
+
+The repo holds only the page list (``bench/devset/pages.csv``: address, agency,
+agency type, region, covered year, published date, read by hand) and the unit
+labels keyed by a hash of each unit's text (``bench/devset/labels.csv``, two
+independent passes and the reconciled label).  The page texts stay outside the
+repo: ``--pages`` (or ``$FAZHI_DEVSET``) is a folder with one ``<key>.txt`` per
+page, the page's visible text from its beginning, ``key`` being the SHA-1 of the
+normalised address (see ``page_key``).  Without it the script says so and stops.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds scripts named like standard-library modules: keep it off the import path
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+from collections import Counter  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import nlp  # noqa: E402
+from nlp.ingest import to_simplified  # noqa: E402
+
+ROOT = _HERE.parent
+DEVSET = _HERE / "devset"
+RESERVED = ROOT.parent / "shared" / "eval" / "reserved_pages.sha1"
+
+
+def page_key(url: str) -> str:
+    """SHA-1 of the normalised address: no scheme, lower-case host without ``www.``,
+    no trailing ``/``."""
+    u = re.sub(r"^https?://", "", url.strip(), flags=re.I)
+    host, _, rest = u.partition("/")
+    host = host.lower().removeprefix("www.")
+    return hashlib.sha1((host + "/" + rest).rstrip("/").encode()).hexdigest()
+
+
+def unit_key(text: str) -> str:
+    """The key of a unit's label: SHA-1 of its text without white space (16 hex digits)."""
+    return hashlib.sha1(re.sub(r"\s+", "", text).encode()).hexdigest()[:16]
+
+
+def pages_folder(arg: str | None) -> Path | None:
+    folder = arg or os.environ.get("FAZHI_DEVSET")
+    if not folder:
+        print("dev-set page texts not given (--pages DIR or $FAZHI_DEVSET): skipped. "
+              "The texts are not in the repo; see the docstring of bench/devset.py.")
+        return None
+    path = Path(folder)
+    if not path.is_dir():
+        print(f"{path}: no such folder of dev-set pages: skipped")
+        return None
+    return path
+
+
+def load_pages() -> pd.DataFrame:
+    return pd.read_csv(DEVSET / "pages.csv", dtype=str, keep_default_na=False)
+
+
+def read_all(pages: pd.DataFrame, folder: Path) -> dict[str, nlp.Report]:
+    out = {}
+    for key in pages["key"]:
+        f = folder / f"{key}.txt"
+        if f.is_file():
+            out[key] = nlp.read_report(f)
+    return out
+
+
+# --------------------------------------------------------------------------- scoring rules
+
+_PLACE_TAIL = re.compile(r"^(?:[\u4e00-\u9fff·]{1,12}?(?:省|自治区|市|州|盟|区|县|旗|新区))+$")
+
+
+def _norm_agency(name: str) -> str:
+    name = to_simplified(re.sub(r"\s+", "", name or ""))
+    return re.sub(r"(?:人民政府|政府)$", "", name)
+
+
+def agency_right(truth: str, found: str | None) -> bool:
+    """Equal, or the same agency with or without the place names in front
+    (``南京市江宁区市场监督管理局`` ~ ``江宁区市场监督管理局``); ``…人民政府`` ~ the place."""
+    if not found:
+        return False
+    a, b = _norm_agency(truth), _norm_agency(found)
+    if a == b:
+        return True
+    long, short = (a, b) if len(a) > len(b) else (b, a)
+    if not long.endswith(short) or len(short) < 2:
+        return False
+    # "区市场监管局" names the district only by its last character
+    cut = len(long) - len(short) + (1 if short[0] in "省市区县州" else 0)
+    return bool(_PLACE_TAIL.match(long[:cut]))
+
+
+def _core(place: str) -> str:
+    return re.sub(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|自治州|地区|盟|区|县|旗)$", "",
+                  place)
+
+
+def region_right(row, found: str | None) -> bool:
+    """Every place the truth names (province, prefecture, county) is in the inferred region;
+    a national body (no province) has no region."""
+    parts = [row[c] for c in ("province", "prefecture", "county") if row[c]]
+    if not parts:
+        return not found
+    found = to_simplified(found or "")
+    return bool(found) and all(_core(p) in found for p in parts)
+
+
+def title_right(row, found: str | None) -> bool:
+    if not found:
+        return False
+    return hashlib.sha1(re.sub(r"\s+", "", to_simplified(found)).encode()).hexdigest() \
+        == row["title_sha1"]
+
+
+# --------------------------------------------------------------------------- commands
+
+def cmd_metadata(folder: Path) -> int:
+    pages = load_pages()
+    reports = read_all(pages, folder)
+    rep = pages[pages["kind"] == "report"]
+    have = rep[rep["key"].isin(reports)]
+    print(f"== dev set: {len(pages)} pages listed, {len(reports)} read "
+          f"({len(have)} reports, {len(pages) - len(rep)} non-report pages) ==")
+
+    def share(rows, fn, label):
+        ok = [fn(r, reports[r["key"]]) for _, r in rows.iterrows()]
+        print(f"{label:<44} {np.mean(ok):.3f}  ({sum(ok)}/{len(ok)})")
+        return rows[~np.array(ok, dtype=bool)]
+
+    miss_year = share(have[have["year_stated"] == "1"],
+                      lambda r, x: x.year == int(r["year_covered"]),
+                      "year right (text states it)")
+    share(have, lambda r, x: x.year == int(r["year_covered"]), "year right (all reports)")
+    miss_agency = share(have[have["agency_named"] == "1"],
+                        lambda r, x: agency_right(r["agency"], x.agency),
+                        "agency right (text names it)")
+    miss_region = share(have[have["province"] != ""],
+                        lambda r, x: region_right(r, x.region), "region right (province known)")
+    share(have[have["title_shown"] == "1"], lambda r, x: title_right(r, x.title),
+          "title found, exactly (page shows one)")
+    share(have[have["title_shown"] == "1"], lambda r, x: bool(x.title),
+          "title found, any (page shows one)")
+    share(have[have["published"] != ""], lambda r, x: x.published == r["published"],
+          "published right (page shows it)")
+    non = pages[(pages["kind"] == "nonreport") & pages["key"].isin(reports)]
+    flagged = [not reports[k].body_found for k in non["key"]]
+    falsely = [not reports[k].body_found for k in have["key"]]
+    print(f"{'non-report pages flagged (body_found=False)':<44} {sum(flagged)}/{len(flagged)}")
+    print(f"{'reports wrongly flagged as having no body':<44} {sum(falsely)}/{len(falsely)}")
+    sources = Counter(reports[k].metadata_source.get("year", "none") for k in have["key"])
+    print("year sources:", dict(sources.most_common()))
+    sources = Counter(reports[k].metadata_source.get("agency", "none") for k in have["key"])
+    print("agency sources:", dict(sources.most_common()))
+    units = pd.concat([nlp.segment(reports[k]) for k in have["key"]], ignore_index=True)
+    roles = units["role"].value_counts()
+    print(f"units: {len(units)}; roles: " + ", ".join(f"{r} {n} ({n / len(units):.1%})"
+                                                      for r, n in roles.items()))
+    short = units[units["text"].str.len() < 8]
+    print(f"units under 8 characters: {len(short)} ({len(short) / len(units):.2%})")
+    if os.environ.get("FAZHI_DEVSET_DETAILS"):  # for the developer: which pages miss
+        for name, rows in (("year", miss_year), ("agency", miss_agency),
+                           ("region", miss_region)):
+            for _, r in rows.iterrows():
+                x = reports[r["key"]]
+                print(f"  miss {name}: {r['key'][:10]} truth={r['agency']!r}/"
+                      f"{r['year_covered']}/{r['province']}{r['prefecture']}{r['county']} "
+                      f"got={x.agency!r}/{x.year}/{x.region} src={x.metadata_source}")
+        for t in short["text"].head(40):
+            print("  short unit:", repr(t))
+    return 0
+
+
+def attach_labels(folder: Path):
+    """Units of the labelled pages with their reconciled labels (by text hash)."""
+    pages = load_pages()
+    labels = pd.read_csv(DEVSET / "labels.csv", dtype=str, keep_default_na=False)
+    reports = read_all(pages[pages["key"].isin(set(labels["page"]))], folder)
+    frames = []
+    for key, report in reports.items():
+        u = nlp.segment(report)
+        u["page"] = key
+        frames.append(u)
+    units = pd.concat(frames, ignore_index=True)
+    units["unit"] = units["text"].map(unit_key)
+    merged = units.merge(labels[["unit", "labels"]], on="unit", how="inner")
+    merged = merged.drop_duplicates("unit")
+    return merged, len(labels)
+
+
+def cmd_themes(folder: Path, n_boot: int = 1000) -> int:
+    from nlp.classify import LexiconClassifier, ThemeClassifier, evaluate_labels
+
+    units, n_labels = attach_labels(folder)
+    print(f"== dev set themes: {len(units)} of {n_labels} labelled units found in today's "
+          f"segmentation, {units['page'].nunique()} pages ==")
+    truth = [tuple(x for x in v.split(";") if x) for v in units["labels"]]
+    models = {"shipped ThemeClassifier": ThemeClassifier.load(),
+              "LexiconClassifier": LexiconClassifier().fit()}
+    rng = np.random.default_rng(0)
+    pages = units["page"].to_numpy()
+    uniq = np.unique(pages)
+    idx_of = {p: np.flatnonzero(pages == p) for p in uniq}
+    for name, model in models.items():
+        pred = model.predict(units["text"].tolist())
+        table = evaluate_labels(truth, pred).set_index("theme")
+        boots = []
+        for _ in range(n_boot):  # resample whole pages: units of a page are not independent
+            pick = np.concatenate([idx_of[p] for p in rng.choice(uniq, len(uniq))])
+            t = evaluate_labels([truth[i] for i in pick], [pred[i] for i in pick])
+            boots.append(t.set_index("theme")["f1"])
+        boots = pd.DataFrame(boots)
+        print(f"\n{name}")
+        print(f"{'':<8} {'support':>7} {'P':>6} {'R':>6} {'F1':>6}  95% page-bootstrap CI")
+        for theme in [*nlp.THEMES, "micro", "macro"]:
+            r = table.loc[theme]
+            lo, hi = boots[theme].quantile([0.025, 0.975])
+            print(f"{theme:<8} {int(r['support']):>7} {r['precision']:>6.3f} {r['recall']:>6.3f} "
+                  f"{r['f1']:>6.3f}  [{lo:.3f}, {hi:.3f}]")
+        print("macro over themes with support:", ", ".join(table.attrs["macro_themes"]))
+    return 0
+
+
+def cmd_check(folder: Path | None) -> int:
+    from nlp.labels import agreement
+
+    pages = load_pages()
+    reserved = set(RESERVED.read_text().split()) if RESERVED.is_file() else set()
+    clash = pages[pages["key"].isin(reserved)]
+    keys_ok = all(page_key(u) == k for u, k in zip(pages["url"], pages["key"]))
+    print(f"pages: {len(pages)} ({(pages['kind'] == 'report').sum()} reports); agencies: "
+          f"{pages.loc[pages['agency'] != '', 'agency'].nunique()}; provinces: "
+          f"{pages.loc[pages['province'] != '', 'province'].nunique()}")
+    print("agency types:", pages.loc[pages["kind"] == "report", "agency_type"]
+          .value_counts().to_dict())
+    print("years covered:", pages.loc[pages["kind"] == "report", "year_covered"]
+          .value_counts().sort_index().to_dict())
+    print(f"keys match addresses: {keys_ok}; reserved pages in the list: {len(clash)} "
+          f"(reserved list {'read' if reserved else 'not found'})")
+    labels = pd.read_csv(DEVSET / "labels.csv", dtype=str, keep_default_na=False)
+    print(f"labelled units: {len(labels)} on {labels['page'].nunique()} pages")
+    print(agreement(labels["labels_a"], labels["labels_b"]).to_string(index=False))
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("command", choices=["metadata", "themes", "check"])
+    ap.add_argument("--pages", help="folder of <key>.txt page texts (default $FAZHI_DEVSET)")
+    ap.add_argument("--n-boot", type=int, default=1000)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    folder = pages_folder(args.pages)
+    if args.command == "check":
+        return cmd_check(folder)
+    if folder is None:
+        return 0
+    if args.command == "metadata":
+        return cmd_metadata(folder)
+    return cmd_themes(folder, args.n_boot)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
