@@ -142,6 +142,48 @@ def _run_segment(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- corpus
+
+def _add_corpus(sub) -> None:
+    p = sub.add_parser(
+        "corpus", help="check a folder's reports: inferred metadata and where it came from",
+        description="'init' writes reports.csv with the inferred title, agency, agency type, "
+                    "region, covered year and publication date of every report, and the source "
+                    "of each (title, disclosure field, opening sentence, signature, filename, "
+                    "publication date): correct it in Excel and keep it in the folder, its "
+                    "values then win. 'summary' lists every report with a missing or weakly "
+                    "inferred field, and pages with no report body.")
+    p.add_argument("action", choices=["init", "summary"])
+    p.add_argument("folder", type=Path, metavar="DIR", help="folder of reports")
+    p.add_argument("-o", "--output", type=Path,
+                   help="init: where to write (default DIR/reports.csv, never overwritten); "
+                        "summary: also write the table (.csv .tsv .jsonl .parquet)")
+    _limit_options(p)
+    _common(p)
+    p.set_defaults(func=_run_corpus)
+
+
+def _run_corpus(args) -> int:
+    from .corpus import load_corpus, write_reports_csv
+    from .persist import write_table
+
+    if args.action == "init":
+        out = write_reports_csv(args.folder, args.output, limits=_limits(args))
+        _done(f"wrote {out}: check the *_source columns, correct the values, keep the file")
+        return 0
+    table = load_corpus(args.folder, limits=_limits(args)).summary(warn=False)
+    flagged = table[(table["missing"] != "") | (table["weak"] != "") | ~table["body_found"]]
+    cols = ["report_id", "agency", "region", "year", "year_source", "body_found", "missing",
+            "weak"]
+    print(f"{len(table)} reports; {len(flagged)} with a missing or weak field or no body")
+    if len(flagged):
+        print(flagged[cols].astype(object).where(flagged[cols].notna(), "").to_string(index=False))
+    if args.output:
+        write_table(table, args.output)
+        _done(f"wrote {args.output}")
+    return 0
+
+
 # --------------------------------------------------------------------------- report
 
 def _add_report(sub) -> None:
@@ -391,7 +433,7 @@ def _run_topics(args) -> int:
 
 # --------------------------------------------------------------------------- main
 
-COMMANDS = [_add_segment, _add_report, _add_train, _add_classify, _add_evaluate,
+COMMANDS = [_add_segment, _add_corpus, _add_report, _add_train, _add_classify, _add_evaluate,
             _add_sample, _add_topics]
 
 

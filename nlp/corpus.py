@@ -23,11 +23,17 @@ from .ingest.report import OVERRIDES
 from .segment import DEFAULT_MAX_UNITS, UNIT_COLUMNS, segment
 
 __all__ = ["Corpus", "load_corpus", "report_files", "read_reports_csv", "expand_paths",
-           "iter_reports", "units_of", "META_COLUMNS"]
+           "iter_reports", "units_of", "write_reports_csv", "META_COLUMNS", "SUMMARY_FIELDS"]
 
 log = logging.getLogger(__name__)
 
 META_COLUMNS = ["agency", "region", "year"]
+#: the fields :meth:`Corpus.summary` reports, with their sources
+SUMMARY_FIELDS = ("title", "agency", "agency_type", "region", "year", "published")
+#: the fields a comparison groups by: missing ones are flagged
+CORE_FIELDS = ("agency", "region", "year")
+#: sources that make a value a guess worth checking
+WEAK_SOURCES = {"year": ("publication date", "filename"), "region": ("page",)}
 
 
 class Corpus:
@@ -74,10 +80,50 @@ class Corpus:
         return f"Corpus({str(self.root)!r}, reports={len(self)})"
 
     def metadata(self) -> pd.DataFrame:
-        """One row per report: ``report_id, agency, region, year, title, file, chars``."""
-        rows = [{"report_id": r.report_id, "agency": r.agency, "region": r.region,
-                 "year": r.year, "title": r.title, "file": Path(r.source).name,
-                 "chars": len(r.text)} for r in self]
+        """One row per report: ``report_id, agency, agency_type, region, year, published,
+        title, file, chars``."""
+        rows = [{"report_id": r.report_id, "agency": r.agency, "agency_type": r.agency_type,
+                 "region": r.region, "year": r.year, "published": r.published,
+                 "title": r.title, "file": Path(r.source).name, "chars": len(r.text)}
+                for r in self]
+        return pd.DataFrame(rows)
+
+    def summary(self, *, warn: bool = True) -> pd.DataFrame:
+        """Every report's metadata with where each field came from, and what is missing.
+
+        Columns: ``report_id, file`` and, for ``title, agency, agency_type, region, year,
+        published``, the value and ``<field>_source``; ``body_found``; ``missing``
+        (agency, region or year not found, ``;``-joined) and ``weak`` (fields guessed from weak
+        evidence: the year from the publication date or the file name, the region
+        from a place the page names elsewhere).  With ``warn``, one warning per
+        report with a missing or weak field, naming its file.
+
+        Examples
+        --------
+        >>> s = load_corpus("corpus").summary(warn=False)
+        >>> s[["report_id", "year", "year_source"]].values.tolist()
+        [['baoshan_2021', 2021, 'reports.csv'], ['tieshan_2024', 2024, 'reports.csv']]
+        """
+        rows = []
+        for r in self:
+            row = {"report_id": r.report_id, "file": str(r.source)}
+            missing, weak = [], []
+            for field in SUMMARY_FIELDS:
+                value = getattr(r, field)
+                source = r.metadata_source.get(field)
+                row[field], row[f"{field}_source"] = value, source
+                if value in (None, "") and field in CORE_FIELDS:
+                    missing.append(field)
+                elif source in WEAK_SOURCES.get(field, ()):
+                    weak.append(field)
+            row["body_found"] = r.body_found
+            row["missing"], row["weak"] = ";".join(missing), ";".join(weak)
+            if warn and (missing or weak or not r.body_found):
+                log.warning("%s: %s%s%s", r.source,
+                            "no report body; " if not r.body_found else "",
+                            f"missing {', '.join(missing)}" if missing else "",
+                            f"{'; ' if missing else ''}weak {', '.join(weak)}" if weak else "")
+            rows.append(row)
         return pd.DataFrame(rows)
 
     def units(self, progress: bool | None = None) -> pd.DataFrame:
@@ -213,3 +259,43 @@ def units_of(report: Report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFr
     for col in META_COLUMNS:
         units[col] = getattr(report, col)
     return units[UNIT_COLUMNS + META_COLUMNS]
+
+
+def write_reports_csv(folder: str | Path, output: str | Path | None = None, *,
+                      limits: Limits = DEFAULT_LIMITS) -> Path:
+    """Write ``reports.csv`` for a folder of reports: inferred values and their sources.
+
+    The researcher corrects it (in Excel: UTF-8 with BOM) and keeps it in the
+    folder; its values then win over inferred ones.  The ``*_source``,
+    ``body_found``, ``missing`` and ``weak`` columns are notes, ignored when read.
+
+    Raises
+    ------
+    InputError
+        If ``output`` exists already (a corrected table is never overwritten).
+
+    Examples
+    --------
+    >>> import tempfile, shutil, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "c"
+    >>> _ = shutil.copytree("corpus/reports", d)
+    >>> write_reports_csv(d).name
+    'reports.csv'
+    """
+    from .persist import atomic_path
+
+    folder = Path(folder)
+    output = Path(output) if output is not None else folder / "reports.csv"
+    if output.exists():
+        raise InputError("exists already: a reports.csv is never overwritten (move it away "
+                         "or give another -o)", path=output)
+    items = [(f, {}) for f in report_files(folder)] if folder.is_dir() else []
+    if not folder.is_dir():
+        raise InputError("not a folder of reports", path=folder)
+    summary = Corpus(folder, items, limits).summary()
+    summary["file"] = [str(Path(f).relative_to(folder)) for f, _ in items]
+    summary["year"] = summary["year"].astype("Int64")  # 2023, not 2023.0, beside a blank
+    summary = summary[["file", *[c for c in summary.columns if c != "file"]]]
+    with atomic_path(output) as tmp:
+        summary.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return output

@@ -70,13 +70,15 @@ _ITEM_FAMILIES = [
 ]
 _ITEM_PRECEDERS = set("。；;，,：:！!？?）)”\"’ \t\u3000")
 
+# what a heading's words say about the part it opens, in order of precedence; a year
+# alone says nothing ("2022年工作回顾" reviews, "2023年工作计划" plans)
 _ROLE_RULES = [
-    ("leadership", re.compile(r"第一责任人|主要负责人|履行.{0,12}职责")),
+    ("leadership", re.compile(r"第一责任人|主要负责人|履行.{0,12}职责|述法")),
     ("problems", re.compile(r"问题|不足|短板|差距|困难|薄弱")),
-    ("plans", re.compile(r"下一步|谋划|安排|打算|计划|思路|展望|工作重点|重点工作|目标任务|"
-                         r"\d{4}年.{0,12}(?:工作|推进)")),
-    ("measures", re.compile(r"举措|成效|开展情况|工作情况|主要工作|做法|成绩|进展|落实情况|"
-                            r"完成情况|总体情况|基本情况|主要情况")),
+    ("plans", re.compile(r"下一步|下一年|谋划|安排|打算|计划|思路|展望|工作重点|重点工作|目标任务|"
+                         r"努力方向|明年")),
+    ("measures", re.compile(r"举措|成效|开展情况|工作情况|工作回顾|工作总结|主要工作|做法|成绩|进展|"
+                            r"落实情况|完成情况|推进情况|建设情况|总体情况|基本情况|主要情况")),
 ]
 
 
@@ -183,14 +185,25 @@ def segment_spans(text: str) -> list[Span]:
     return spans
 
 
-def _role(section: str | None, subsection: str | None, has_sections: bool) -> str:
+def _heading_role(text: str | None) -> str | None:
+    for role, pat in _ROLE_RULES:
+        if text and pat.search(text):
+            return role
+    return None
+
+
+def _role(section: str | None, subsection: str | None, has_sections: bool,
+          after_review: bool) -> str:
+    """The part a unit sits in, from its headings' words.
+
+    A section whose heading names no part (``一、深入学习贯彻习近平法治思想``) reports
+    what was done when it comes before the problems and plans, as reports put their
+    achievements first; after them it is ``other``.
+    """
     if section is None:
         return "preamble" if has_sections else "other"
-    for source in (section, subsection or ""):
-        for role, pat in _ROLE_RULES:
-            if pat.search(source):
-                return role
-    return "other"
+    return (_heading_role(section) or _heading_role(subsection)
+            or ("other" if after_review else "measures"))
 
 
 def empty_units() -> pd.DataFrame:
@@ -236,8 +249,11 @@ def segment(report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFrame:
     has_sections = any(s.kind == "heading" and s.level == 1 for s in spans)
     context: dict[int, str] = {}
     rows = []
+    after_review = False  # past a problems or plans section
     for span in spans:
         if span.kind == "heading":
+            if span.level == 1 and _heading_role(context.get(1)) in ("problems", "plans"):
+                after_review = True
             context[span.level] = span.text
             for deeper in range(span.level + 1, 6):
                 context.pop(deeper, None)
@@ -249,7 +265,7 @@ def segment(report, *, max_units: int = DEFAULT_MAX_UNITS) -> pd.DataFrame:
             "unit_id": f"{report.report_id}-{len(rows) + 1:03d}",
             "section": section,
             "subsection": sub,
-            "role": _role(section, sub, has_sections),
+            "role": _role(section, sub, has_sections, after_review),
             "text": span.text,
             "start": span.start,
             "end": span.end,

@@ -19,7 +19,7 @@ _SENTENCE_END = "。！!？?；;：:"
 _CONTINUES = re.compile(r"^[》」』”’)）、，,。；;：:！!？?]")
 _OPENS = re.compile(r"[《「『“‘(（]$")
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|"
-                      r"\d{1,2}\s*[.．、]|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]+[部章节条]?[,，、:： ]|"
+                      r"\d{1,2}\s*[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]+[部章节条]?[,，、:： ]|"
                       r"[一二三四五六七八九十]+是)")
 _DATE_LINE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
@@ -28,10 +28,14 @@ def _size(line: str) -> int:
     return len(re.sub(r"\s", "", line))
 
 
-def _is_fragment(line: str) -> bool:
+def _is_short(line: str) -> bool:
     s = line.strip()
-    return (0 < _size(s) < MIN_LINE and s[-1] not in _SENTENCE_END and not _HEADING.match(s)
-            and not _DATE_LINE.fullmatch(s))
+    return 0 < _size(s) < MIN_LINE and not _HEADING.match(s) and not _DATE_LINE.fullmatch(s)
+
+
+def _is_fragment(line: str) -> bool:
+    """A short line that does not end a sentence: it continues on the next line."""
+    return _is_short(line) and line.strip()[-1] not in _SENTENCE_END
 
 
 def join_fragments(text: str) -> str:
@@ -39,9 +43,9 @@ def join_fragments(text: str) -> str:
 
     A line is joined to the line before it when it starts with closing or
     continuing punctuation (``》、，。``), when the line before ends with an
-    opening mark (``《“``), or when either of the two is a fragment: fewer than
-    :data:`MIN_LINE` characters, no sentence end, not a heading or a date.
-    A line ending a sentence is never continued.
+    opening mark (``《“``), when it is short (fewer than :data:`MIN_LINE`
+    characters, not a heading or a date), or when the line before is short and
+    ends no sentence.  A line ending a sentence is never continued.
 
     Examples
     --------
@@ -61,7 +65,7 @@ def join_fragments(text: str) -> str:
             joinable = prev[-1] not in _SENTENCE_END and not (
                 _HEADING.match(prev.strip()) and _size(prev) < 40 and not _is_fragment(prev))
             if joinable and not _HEADING.match(s) and (
-                    _CONTINUES.match(s) or _OPENS.search(prev) or _is_fragment(s)
+                    _CONTINUES.match(s) or _OPENS.search(prev) or _is_short(s)
                     or _is_fragment(prev)):
                 out[last] = prev + s
                 del out[last + 1:]

@@ -127,7 +127,7 @@ def read_report(path: str | Path, *, limits: Limits = DEFAULT_LIMITS,
     title, body, head, signature = split_header(body)
     body = "\n".join(line.rstrip(" \t") for line in body.split("\n"))
     body = join_fragments(re.sub(r"\n{3,}", "\n\n", body).strip())
-    if not re.search(r"[\u4e00-\u9fff]", body):
+    if not re.search(r"[\u4e00-\u9fff]", text):
         raise InputError("no Chinese body text found (empty, navigation only, or not a report)",
                          path=path)
     if len(body) > limits.max_chars:
