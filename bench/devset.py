@@ -123,6 +123,13 @@ def region_right(row, found: str | None) -> bool:
     return bool(found) and all(_core(p) in found for p in parts)
 
 
+def region_named(row, text: str) -> bool:
+    """Whether the page's text names the deepest place the truth gives (its county, else its
+    prefecture, else its province), so that reading can find it."""
+    deepest = next(row[c] for c in ("county", "prefecture", "province") if row[c])
+    return _core(deepest) in text
+
+
 def title_right(row, found: str | None) -> bool:
     if not found:
         return False
@@ -152,8 +159,14 @@ def cmd_metadata(folder: Path) -> int:
     miss_agency = share(have[have["agency_named"] == "1"],
                         lambda r, x: agency_right(r["agency"], x.agency),
                         "agency right (text names it)")
-    miss_region = share(have[have["province"] != ""],
-                        lambda r, x: region_right(r, x.region), "region right (province known)")
+    raw = {k: to_simplified((folder / f"{k}.txt").read_text(encoding="utf-8", errors="replace"))
+           for k in have["key"]}
+    named = have[[bool(r["province"]) and region_named(r, raw[r["key"]])
+                  for _, r in have.iterrows()]]
+    miss_region = share(named, lambda r, x: region_right(r, x.region),
+                        "region right (text names the place)")
+    share(have[have["province"] != ""], lambda r, x: region_right(r, x.region),
+          "region right (all with a known province)")
     share(have[have["title_shown"] == "1"], lambda r, x: title_right(r, x.title),
           "title found, exactly (page shows one)")
     share(have[have["title_shown"] == "1"], lambda r, x: bool(x.title),

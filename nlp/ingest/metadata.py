@@ -12,6 +12,7 @@ source                 meaning
 ``title``              read off the report's title
 ``disclosure field``   a field of the page's disclosure block (发文机关, 信息来源 …)
 ``opening sentence``   the first sentence of the body (``2023年,我局…``)
+``first heading``      a first section reviewing a year (``一、2020年…基本情况``)
 ``signature``          the agency or date lines closing the report
 ``agency``             derived from the agency's name (region, agency type)
 ``page``               the first place the page names (an agency named without it)
@@ -30,7 +31,7 @@ import dataclasses
 import re
 
 from .clutter import DATE
-from .divisions import find_region, region_in_texts
+from .divisions import find_region, place_prefix_length, region_in_texts
 
 __all__ = ["Metadata", "split_header", "infer_metadata", "agency_type_of", "AGENCY_TYPES",
            "has_report_body"]
@@ -49,12 +50,13 @@ _SIGNATURE_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}
 _LEADING_YEAR = re.compile(r"^\s*(?:(?:19|20)\d{2})\s*年度?\s*")
 _RELATIVE = re.compile(r"^(?:省|市|区|县|镇|乡|本|我)")
 # party committees above the reporting body, and phrases that end like an agency
-_NOT_AGENCY = re.compile(r"(?:^|[省市区县州])委$|法治|依法|建设|创建|示范|^(?:我|本|该|各|全)")
+_NOT_AGENCY = re.compile(r"(?:^|[省市区县州])委$|法治|依法|创建|示范|为中心$|"
+                         r"^(?:我|本|该|各|全|现将|根据|以|为|和|与|及)")
 _SUBJECT_VERB = re.compile(r"(?:党组|党委|坚持|深入|始终|认真|紧紧|全面|紧扣|扎实|持续|聚焦|围绕|按照|以|在|高度|积极|"
                            r"牢固|立足|大力|着力|切实|不断|进一步|严格|对照|结合|[(（,，])")
 _UNDER = re.compile(r"在[^。;；]{0,60}?(?:领导|指导|关心|支持|部署|带领|监督)下"
                     r"(?:[和及与、][^。;；]{0,40}?(?:领导|指导|关心|支持|部署|带领|监督)下)*[,，、]?")
-_REPORTING = re.compile(rf"现将\s*([{_CJK}·]{{2,30}}?{_SUFFIX})\s*(?=(?:19|20)\d{{2}}|关于|法治|依法)")
+_REPORTING = re.compile(rf"现将\s*([{_CJK}·]{{1,30}}?{_SUFFIX})\s*(?=(?:19|20)\d{{2}}|关于|法治|依法)")
 _TOWN_AT_START = re.compile(rf"^([{_CJK}]{{2,8}}?(?:镇|乡|街道))(?=(?:19|20)\d{{2}}|年度|法治|关于)")
 _TITLE_YEAR = [
     re.compile(r"((?:19|20)\d{2})\s*年度"),
@@ -65,7 +67,7 @@ _TITLE_YEAR = [
 # the covered year, in the opening of the body
 _OPENING_YEAR = [
     re.compile(r"^\s*((?:19|20)\d{2})\s*年(?:度)?\s*(?:[,，、]|(?=[^以]))(?!以来|来)"),
-    re.compile(r"现[将对就]\s*(?:我[局委厅区县市办]|本[局委厅办])?\s*((?:19|20)\d{2})\s*年"),
+    re.compile(r"现[将对就][^。；]{0,24}?((?:19|20)\d{2})\s*年"),
     re.compile(r"对\s*((?:19|20)\d{2})\s*年度?[^。]{0,30}?(?:情况|工作)[^。]{0,12}?(?:总结|报告|汇报)"),
     re.compile(r"((?:19|20)\d{2})\s*年度(?:[^。]{0,30})(?:情况|工作)(?:[^。]{0,10})(?:报告|汇报)如下"),
 ]
@@ -128,7 +130,8 @@ def _clean_title(line: str) -> str:
 
 def _is_title(line: str) -> bool:
     return (len(line) <= 90 and bool(_TITLE_HINT.search(line)) and bool(_TITLE_TOPIC.search(line))
-            and not _SENTENCE_END.search(line.rstrip("。")) and "，" not in line
+            and not _SENTENCE_END.search(line.rstrip("。")) and not re.search(r"[，,]", line)
+            and not line.endswith((":", "："))
             and not _HEADING.match(line) and not line.startswith(("根据", "按照", "现将"))
             and not re.search(r"[>＞»›]|位置", line))
 
@@ -164,6 +167,14 @@ def split_header(text: str) -> tuple[str | None, str, list[str], list[str]]:
         if _is_title(line):
             at = k
             break
+        nxt = lines[nonempty[k + 1]].strip() if k + 1 < len(nonempty) else ""
+        if _is_furniture(line) and _TITLE_TOPIC.search(line) and len(nxt) <= 12 \
+                and re.search(r"(?:报告|情况|总结)$", nxt) and _is_title(line + nxt):
+            lines[i] = line + nxt  # "某局2025年法治政府建设" / "情况工作报告"
+            lines[nonempty[k + 1]] = ""
+            nonempty = [j for j in nonempty if j != nonempty[k + 1]]
+            at = k
+            break
         if not _is_furniture(line):
             break
     if at is not None:
@@ -182,17 +193,32 @@ def split_header(text: str) -> tuple[str | None, str, list[str], list[str]]:
                 lines[j] = ""
         for j in title_lines:
             lines[j] = ""
-        # repeats of the title, and an addressee line ("市委、市政府:") just below it
-        for j in nonempty[at + 1:at + 4]:
+        # repeats of the title, furniture (an agency line, a date) and an addressee line
+        # ("市委、市政府:") below it, up to the first line of prose
+        for j in nonempty[at + 1:at + 7]:
             s = lines[j].strip()
-            if s and (_clean_title(s) == title or title.endswith(s) and _is_title(s)):
+            if not s:
+                continue
+            if _clean_title(s) == title or (title.endswith(s) and _is_title(s)):
                 lines[j] = ""
-            elif s and len(s) <= 24 and s.endswith((":", "：")) and re.search(r"委|政府|局|厅|部|办", s):
+            elif s.endswith((":", "：")) and len(s) <= 24 and re.search(r"委|政府|局|厅|部|办", s):
                 head.append(s)
                 lines[j] = ""
                 break
-            elif s:
+            elif _is_furniture(s) and len(s) <= 40 and not _HEADING.match(s):
+                if re.fullmatch(rf"[{_CJK}·()（）]{{2,40}}{_SUFFIX}", s) and \
+                        _agency_in(title) is None and title.startswith(("关于", "20", "19")):
+                    title = s + title  # "某局" under "2023年法治政府建设工作年度报告"
+                head.append(s)
+                lines[j] = ""
+            else:
                 break
+    if at is None:  # an addressee line opening the body ("市委、市政府:")
+        first = next((j for j in range(len(lines)) if lines[j].strip()), None)
+        s = lines[first].strip() if first is not None else ""
+        if s and len(s) <= 24 and s.endswith((":", "：")) and re.search(r"委|政府|局|厅|部|办", s):
+            head.append(s)
+            lines[first] = ""
     signature: list[str] = []
     j = len(lines) - 1
     while j >= 0 and len(signature) < 4:
@@ -254,6 +280,21 @@ def _year_from_opening(body: str) -> int | None:
     return None
 
 
+_PLAN_WORDS = re.compile(r"下一步|下一年|计划|安排|打算|思路|展望|重点|目标|谋划|明年")
+
+
+def _year_from_first_heading(body: str) -> int | None:
+    """``一、2020年法治政府建设基本情况``: a first section that reviews a year, not a plan."""
+    for p in body.split("\n"):
+        p = p.strip()
+        if _HEADING.match(p):
+            m = re.search(r"((?:19|20)\d{2})\s*年度?(?!\s*以来)", p[:60])
+            if m and not _PLAN_WORDS.search(p[:60]):
+                return int(m.group(1))
+            return None
+    return None
+
+
 def _published(meta: dict[str, str]) -> str | None:
     for key in _PUBLISHED_KEYS:
         m = DATE.search(meta.get(key, "") or "")
@@ -276,43 +317,48 @@ def _agency_in(text: str, *, whole: bool = False) -> str | None:
 
 
 def _place_at_start(text: str) -> str | None:
-    """A place named at the start of ``text`` (after a year): the subject of a government's report."""
-    text = _LEADING_YEAR.sub("", (text or "").strip())
-    region = find_region([text])
-    if region is None:
+    """The places named at the start of ``text`` (after a year), when they are its subject:
+    ``重庆市綦江区2022年法治政府建设情况报告``, ``2022年,兴国县坚持…``."""
+    text = _LEADING_YEAR.sub("", (text or "").strip()).lstrip("，,、 ")
+    end = place_prefix_length(text)
+    if not end:
         return None
-    for name in (region.county, region.prefecture, region.province):
-        if name:
-            short = re.sub(r"(?:省|市|自治区)$", "", name)
-            for form in (name, short):
-                rest = text[len(form):]
-                if text.startswith(form) and (re.match(r"(?:(?:19|20)\d{2}|年度|法治|关于|全[市区县省])",
-                                                       rest) or _SUBJECT_VERB.match(rest)):
-                    return name
+    rest = text[end:]
+    if re.match(r"(?:(?:19|20)\d{2}|年度|法治|关于|全[市区县省])", rest) or _SUBJECT_VERB.match(rest):
+        return text[:end]
     return None
 
 
-def _agency_from_opening(body: str) -> str | None:
-    first = _UNDER.sub("", _opening(body))
+def _agency_in_sentence(sentence: str) -> str | None:
+    first = _UNDER.sub("", sentence)
     first = re.sub(r"^中共", "", _LEADING_YEAR.sub("", first).lstrip("，,、 "))
     for m in _AGENCY.finditer(first):
         if _NOT_AGENCY.search(m.group()):
             continue
-        # the subject of the sentence: an agency name followed by what it did
-        if m.start() == 0 and _SUBJECT_VERB.match(first[m.end():]):
+        # the subject of a clause: an agency name followed by what it did
+        if (m.start() == 0 or first[m.start() - 1] in ",，") and _SUBJECT_VERB.match(
+                first[m.end():]):
             return m.group()
         # an agency name that contains a place name: from the place on
         for k in range(m.start(), m.end() - 1):
             if find_region([first[k:m.end()]]) is not None:
                 return first[k:m.end()]
     place = _place_at_start(first)
-    if place:
-        return f"{place}人民政府"
-    for para in _lead_paragraphs(body):  # "现将市人社局2021年法治政府建设情况报告如下"
-        m = _REPORTING.search(para[:300])
+    return f"{place}人民政府" if place else None
+
+
+def _agencies_from_opening(body: str) -> list[str]:
+    """Agency names in the first sentences of the lead paragraphs, in order."""
+    out = []
+    for para in _lead_paragraphs(body):
+        m = _SENTENCE_END.search(para)
+        found = _agency_in_sentence(para[:m.start() if m else 200][:200])
+        if found:
+            out.append(found)
+        m = _REPORTING.search(para[:300])  # "现将市人社局2021年法治政府建设情况报告如下"
         if m and not _NOT_AGENCY.search(m.group(1)):
-            return m.group(1)
-    return None
+            out.append(m.group(1))
+    return out
 
 
 def agency_type_of(agency: str | None) -> str | None:
@@ -386,7 +432,7 @@ def infer_metadata(title: str | None, body: str, meta: dict[str, str], *,
         value = (meta.get(key) or "").strip()
         if value and not re.search(r"网|门户|网站|新闻|报社|日报", value):
             candidates.append((_agency_in(value, whole=True), "disclosure field"))
-    candidates.append((_agency_from_opening(body), "opening sentence"))
+    candidates += [(a, "opening sentence") for a in _agencies_from_opening(body)]
     candidates += [(_agency_in(s, whole=True), "signature") for s in signature]
     found = [(a, s) for a, s in candidates if a]
     # "区教育局", "市卫健委" name the agency relative to a place: any other name beats them
@@ -407,7 +453,7 @@ def infer_metadata(title: str | None, body: str, meta: dict[str, str], *,
         level = {"省": 1, "市": 2, "区": 3, "县": 3}.get((out.agency or " ")[0])
         found = region_in_texts([title or "", *head, *signature, meta.get("页面", ""),
                                  *(meta.get(k, "") for k in (*_AGENCY_KEYS, "站点")),
-                                 *_lead_paragraphs(body)], level)
+                                 *_lead_paragraphs(body), body[:1500]], level)
         if found is not None:
             region, source = found, "page"
     if region is not None:
@@ -421,8 +467,11 @@ def infer_metadata(title: str | None, body: str, meta: dict[str, str], *,
         out.year, out.source["year"] = year, "title"
     else:
         year = _year_from_opening(body)
+        heading_year = _year_from_first_heading(body) if year is None else None
         if year is not None:
             out.year, out.source["year"] = year, "opening sentence"
+        elif heading_year is not None:
+            out.year, out.source["year"] = heading_year, "first heading"
         elif out.published:
             y, mo = int(out.published[:4]), int(out.published[5:7])
             out.year, out.source["year"] = (y - 1 if mo <= 6 else y), "publication date"
