@@ -55,7 +55,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     notes, kappa = kappa_markdown()
-    model, table = train_model(LABELS, exemplars=EXEMPLARS, cv=args.cv, random_state=0)
+    model, table = train_model(LABELS, exemplars=EXEMPLARS, replace=True, cv=args.cv,
+                               random_state=0)
     print(format_cv_table(table))
     lexicon_rows = table[table["model"] == "lexicon"][["theme", "f1"]]
     notes = ("Lexicon baseline F1 on the same folds: "

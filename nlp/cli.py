@@ -237,13 +237,22 @@ def _load_model(args):
 def _add_train(sub) -> None:
     p = sub.add_parser(
         "train", help="train a theme classifier from labelled units",
-        description="Read labelled units (.csv .tsv .jsonl .xlsx with 'text' and 'labels', "
-                    "themes joined by ';', empty = 其他), print grouped cross-validation "
-                    "(lexicon baseline vs classifier; groups = report_id), fit on all of them "
-                    "and save the model folder. Bad labels: exit 2, nothing written.")
-    p.add_argument("labels", type=Path, metavar="LABELS", help="labelled units table")
+        description="Read labelled units (.csv .tsv .jsonl .xlsx with 'text' and 'labels': "
+                    "themes joined by ';', '，' or '、'; 其他 or none for no theme; an EMPTY "
+                    "cell means 'not labelled yet' and the row is skipped), add them to the "
+                    "bundled hand labels and written exemplars (--replace: your files alone), "
+                    "print grouped cross-validation (lexicon baseline vs classifier; groups = "
+                    "report_id), fit on everything and save the model folder. Bad labels: "
+                    "exit 2, nothing written.")
+    p.add_argument("labels", type=Path, nargs="+", metavar="LABELS",
+                   help="labelled units tables (one or more)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
                    help="model folder to write")
+    p.add_argument("--replace", action="store_true",
+                   help="train on the given files alone, without the bundled labels and "
+                        "exemplars")
+    p.add_argument("--allow-rare", action="store_true",
+                   help="train although a theme has fewer than 5 positive units (warned)")
     p.add_argument("--cv", type=int, default=5, metavar="K",
                    help="grouped CV folds, 0 to skip (fewer reports than K: one fold each)")
     p.add_argument("--exemplars", type=Path, metavar="FILE",
@@ -255,16 +264,23 @@ def _add_train(sub) -> None:
 
 def _run_train(args) -> int:
     from .classify import format_cv_table, train_model
+    from .labels import read_labels
 
     if args.cv < 0 or args.cv == 1:
         raise InputError(f"--cv must be 0 (no cross-validation) or at least 2, got {args.cv}")
-    model, table = train_model(args.labels, exemplars=args.exemplars, cv=args.cv or None,
+    unlabelled = sum(read_labels(f).attrs.get("unlabelled", 0) for f in args.labels)
+    if unlabelled:
+        print(f"{unlabelled} row(s) with an empty labels cell are not labelled yet: skipped")
+    model, table = train_model(args.labels, exemplars=args.exemplars, replace=args.replace,
+                               allow_rare=args.allow_rare, cv=args.cv or None,
                                random_state=args.random_state)
     if table is not None:
         print(format_cv_table(table))
     model.save(args.output, metrics=table[table["model"] == "classifier"]
                if table is not None else None,
-               training={"labels_file": args.labels.name,
+               training={"labels_files": [f.name for f in args.labels],
+                         "bundled_labels_added": not args.replace,
+                         "unlabelled_rows_skipped": unlabelled,
                          "exemplars_file": args.exemplars.name if args.exemplars else None})
     _done(f"model saved to {args.output}")
     return 0
@@ -309,15 +325,24 @@ def _add_evaluate(sub) -> None:
 
 def _run_evaluate(args) -> int:
     from .classify import LexiconClassifier, ThemeClassifier, cv_comparison
+    from .classify.training import overlap_with_training
     from .labels import read_labels
     from .persist import write_table
 
     df = read_labels(args.labels)
     model = ThemeClassifier.load(args.model)
     texts, labels = df["text"].tolist(), df["labels"].tolist()
+    seen = overlap_with_training(model, texts)
+    if seen:
+        log.warning("%d of %d evaluated units were in the model's training data: their scores "
+                    "are optimistic; evaluate on units the model has not seen", seen, len(texts))
     table = cv_comparison({"lexicon": LexiconClassifier().evaluate(texts, labels),
                            "classifier": model.evaluate(texts, labels)})
+    table["in_training"] = seen
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    macro = model.evaluate(texts, labels).attrs.get("macro_themes", [])
+    print(f"macro = unweighted mean over the themes with support ({', '.join(macro)}); "
+          f"{seen} of {len(texts)} units were in the training data")
     if args.output:
         write_table(table, args.output)
     return 0

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["THEMES", "OTHER", "ROLES", "parse_labels", "join_labels", "label_matrix",
+__all__ = ["THEMES", "OTHER", "OTHER_NAMES", "ROLES", "parse_labels", "join_labels", "label_matrix",
            "normalize_label_list", "rows_to_labels", "split_labels"]
 
 #: The four themes, in the codebook's order.  A unit with none of them is 其他.
@@ -30,7 +30,9 @@ OTHER = "其他"
 #: The parts of a report a unit can sit in (:func:`nlp.segment` sets ``role``), in reading order.
 ROLES: tuple[str, ...] = ("preamble", "measures", "problems", "leadership", "plans", "other")
 
-_SEPARATORS = (";", "；", "|", "、")
+_SEPARATORS = (";", "；", "|", "、", "，", ",")
+#: cells that say "no theme" (an empty cell says "not labelled yet" in a labels file)
+OTHER_NAMES = frozenset({OTHER, "其它", "无", "none", "None", "NONE", "other", "Other"})
 
 
 def _suggest(name: str) -> str:
@@ -47,9 +49,10 @@ def _unknown(name: str) -> str:
 
 
 def parse_labels(value) -> tuple[str, ...]:
-    """Turn one cell (``"普法宣传;放管服"``, a list, ``""``/``"其他"``) into a theme tuple.
+    """Turn one cell (``"普法宣传;放管服"``, a list, ``"其他"``/``"none"``/``""``) into a theme tuple.
 
-    The tuple follows the order of :data:`THEMES`; duplicates are dropped.
+    Themes may be joined by ``;``, ``；``, ``|``, ``、``, ``，`` or ``,``.  The tuple
+    follows the order of :data:`THEMES`; duplicates are dropped.
 
     Raises
     ------
@@ -60,8 +63,8 @@ def parse_labels(value) -> tuple[str, ...]:
     --------
     >>> parse_labels(["行政执法", "普法宣传"])
     ('普法宣传', '行政执法')
-    >>> parse_labels("其他")
-    ()
+    >>> parse_labels("其他"), parse_labels("none"), parse_labels("普法宣传，放管服")
+    ((), (), ('普法宣传', '放管服'))
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ()
@@ -81,7 +84,7 @@ def parse_labels(value) -> tuple[str, ...]:
                          f"{type(value).__name__}")
     found = set()
     for name in names:
-        if not name or name == OTHER:
+        if not name or name in OTHER_NAMES:
             continue
         if name not in THEMES:
             raise ValueError(_unknown(name))

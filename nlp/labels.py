@@ -114,6 +114,11 @@ def _cell_bool(value, path: Path, line: int, column: str) -> int:
     raise InputError(f"column {column!r} must hold 0 or 1, got {value!r}", path=path, line=line)
 
 
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or \
+        str(value).strip() == ""
+
+
 def read_labels(path: str | Path) -> pd.DataFrame:
     """Read a labels table into a DataFrame with ``text`` and ``labels`` (theme tuples).
 
@@ -121,28 +126,32 @@ def read_labels(path: str | Path) -> pd.DataFrame:
     ----------
     path : str or Path
         ``.csv``, ``.tsv``, ``.jsonl`` or ``.xlsx``; UTF-8 (with or without BOM)
-        or GB18030.  Labels are either a ``labels`` column (``;``-joined names,
-        empty or ``其他`` for none) or one 0/1 column per theme.
+        or GB18030.  Labels are either a ``labels`` column (themes joined by
+        ``;``, ``，`` or ``、``; ``其他`` or ``none`` for no theme) or one 0/1
+        column per theme.  Column names match case-insensitively, white space
+        trimmed (``Labels``, `` TEXT ``).
 
     Returns
     -------
     DataFrame
-        Every column of the file, ``text`` stripped, ``labels`` replaced by a
-        tuple of themes per row (in :data:`THEMES` order), and ``line``: the
-        line (row) of the file each record came from.
+        The labelled rows: every column of the file, ``text`` stripped,
+        ``labels`` replaced by a tuple of themes per row (in :data:`THEMES`
+        order), and ``line``: the line (row) of the file each record came from.
+        Rows whose labels cell is **empty** are *not labelled yet*: they are
+        left out, and counted in ``attrs["unlabelled"]`` (and logged).
 
     Raises
     ------
     InputError
         Naming the file and line: no ``text`` column, no labels, an empty
-        text, an unknown theme (with the nearest theme suggested), or the
-        same text given conflicting labels.
+        text, an unknown theme (with the nearest theme suggested), the same text
+        given conflicting labels, or no labelled row at all.
 
     Examples
     --------
-    >>> df = read_labels("corpus/labels/seed_units.csv")   # doctest: +SKIP
-    >>> df.loc[0, "labels"]                                # doctest: +SKIP
-    ()
+    >>> df = read_labels("corpus/labels/seed_units.csv")
+    >>> len(df), df.attrs["unlabelled"], df.loc[0, "labels"]
+    (45, 0, ())
     """
     path = Path(path)
     df, first = _read_raw(path)
@@ -151,6 +160,9 @@ def read_labels(path: str | Path) -> pd.DataFrame:
         lines = df.pop("_line").astype(int).tolist()
     else:
         lines = list(range(first, first + len(df)))
+    rename = {c: c.lower() for c in df.columns if c.lower() in ("text", "labels")
+              and c != c.lower()}
+    df = df.rename(columns=rename)
     if "text" not in df.columns:
         raise InputError(f"no 'text' column; the columns are {list(df.columns)}", path=path,
                          line=first - 1 if first > 1 else None)
@@ -160,22 +172,30 @@ def read_labels(path: str | Path) -> pd.DataFrame:
     if "labels" not in df.columns and not theme_cols:
         raise InputError("no labels: give a 'labels' column (themes joined by ';') or one 0/1 "
                          f"column per theme ({', '.join(THEMES)})", path=path)
-    texts, labels = [], []
-    for line, row in zip(lines, df.to_dict(orient="records")):
-        text = row["text"]
-        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
-        text = text.strip()
-        if not text:
-            raise InputError("empty text", path=path, line=line)
+    keep, texts, labels = [], [], []
+    for k, (line, row) in enumerate(zip(lines, df.to_dict(orient="records"))):
+        text = "" if _is_blank(row["text"]) else str(row["text"]).strip()
         if "labels" in df.columns:
+            if _is_blank(row["labels"]):
+                continue  # not labelled yet
             try:
                 labs = parse_labels(row["labels"])
             except ValueError as exc:
                 raise InputError(str(exc), path=path, line=line) from None
         else:
+            if all(_is_blank(row[t]) for t in theme_cols):
+                continue
             labs = tuple(t for t in theme_cols if _cell_bool(row[t], path, line, t))
+        if not text:
+            raise InputError("empty text", path=path, line=line)
+        keep.append(k)
         texts.append(text)
         labels.append(labs)
+    unlabelled = len(df) - len(keep)
+    if not keep:
+        raise InputError(f"no labelled row: all {len(df)} labels cells are empty (an empty cell "
+                         "means 'not labelled yet'; write 其他 or none for no theme)", path=path)
+    lines = [lines[k] for k in keep]
     seen: dict[str, tuple[int, tuple[str, ...]]] = {}
     for line, text, labs in zip(lines, texts, labels):
         if text in seen and seen[text][1] != labs:
@@ -184,10 +204,15 @@ def read_labels(path: str | Path) -> pd.DataFrame:
                 f"the same text is labelled {join_labels(labs) or OTHER!r} here and "
                 f"{join_labels(first_labs) or OTHER!r} on line {first_line}", path=path, line=line)
         seen.setdefault(text, (line, labs))
-    out = df.copy()
+    out = df.iloc[keep].copy()
     out["text"] = pd.Series(texts, index=out.index, dtype=object)
     out["labels"] = pd.Series(labels, index=out.index, dtype=object)
     out["line"] = lines
+    out = out.reset_index(drop=True)
+    out.attrs["unlabelled"] = unlabelled
+    if unlabelled:
+        log.info("%s: %d row(s) with an empty labels cell are not labelled yet: skipped", path,
+                 unlabelled)
     log.info("read %d labelled texts from %s", len(out), path)
     return out
 

@@ -229,8 +229,59 @@ def test_cli_train_without_report_ids_warns_and_bad_cv_is_refused(tmp_path, caps
     labels = tmp_path / "l.csv"
     labels.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
-        assert main(["train", str(labels), "-o", str(tmp_path / "m"), "--cv", "2"]) == 0
+        assert main(["train", str(labels), "-o", str(tmp_path / "m"), "--cv", "2", "--replace",
+                     "--allow-rare"]) == 0
     assert "folds are not grouped" in caplog.text
+    assert "fewer than 5 positive units for 普法宣传 (4), 校园安全 (0), 行政执法 (0), 放管服 (4)" \
+        in caplog.text
     assert main(["train", str(labels), "-o", str(tmp_path / "m2"), "--cv", "1", "-q"]) == 2
     assert "--cv must be 0" in capsys.readouterr().err
     assert not (tmp_path / "m2").exists()
+
+
+def _labels_file(path, rows):
+    path.write_text("text,labels\n" + "\n".join(f"{t},{lab}" for t, lab in rows) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+MINE = [(f"全面推行证照分离改革，压缩审批时限第{i}项", "放管服") for i in range(6)] + \
+    [(f"开展双随机一公开抽查第{i}次，依法查处违法行为", "行政执法") for i in range(6)] + \
+    [("召开年度工作部署会议", "其他"), ("推进政务公开标准化", "")]
+
+
+def test_train_adds_bundled_labels_by_default_and_refuses_rare_themes(tmp_path, capsys):
+    """A researcher's 14 rows with no 普法宣传 or 校园安全: by default the bundled labels
+    and exemplars are added, so the model still knows all four themes; alone they are
+    refused, naming the themes; --allow-rare trains with a warning."""
+    mine = _labels_file(tmp_path / "mine.csv", MINE)
+    assert main(["train", str(mine), "-o", str(tmp_path / "m"), "--cv", "0", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "1 row(s) with an empty labels cell are not labelled yet: skipped" in out
+    model = ThemeClassifier.load(tmp_path / "m")
+    assert model.n_real_units_ == 45 + 13 and model.n_exemplars_ > 400
+    assert model.predict(["组织开展宪法宣传周活动,邀请法治副校长进校园授课"]) == [("普法宣传",)]
+    assert main(["train", str(mine), "-o", str(tmp_path / "r"), "--replace", "--cv", "0",
+                 "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "普法宣传 (0), 校园安全 (0)" in err and "--allow-rare" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_train_accepts_several_files(tmp_path):
+    a = _labels_file(tmp_path / "a.csv", MINE[:6])
+    b = _labels_file(tmp_path / "b.csv", MINE[6:])
+    assert main(["train", str(a), str(b), "-o", str(tmp_path / "m"), "--cv", "0", "-q"]) == 0
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["training"]["labels_files"] == ["a.csv", "b.csv"]
+    assert manifest["training"]["bundled_labels_added"] is True
+
+
+def test_evaluate_warns_when_units_were_in_training(capsys, caplog):
+    seed = CORPUS / "labels" / "seed_units.csv"
+    with caplog.at_level(logging.WARNING):
+        assert main(["evaluate", str(seed)]) == 0
+    out = capsys.readouterr().out
+    assert "45 of 45 units were in the training data" in out
+    assert "optimistic" in caplog.text
+    assert "macro = unweighted mean over the themes with support" in out

@@ -110,3 +110,18 @@ def test_traditional_detection(text, expected):
 def test_normalisation_of_traditional_text_with_pinyin_glosses():
     written = "建設(shè)法治政府，開展學(xué)法活動２０２３年"
     assert normalize_text(written) == "建设法治政府，开展学法活动2023年"
+
+
+def test_classifiers_normalise_traditional_text_with_pinyin_glosses():
+    """A unit from a mirror page in traditional script with glosses is seen as its simplified
+    original, by the model and the lexicon, in predictions and explanations alike."""
+    from nlp.classify import LexiconClassifier, ThemeClassifier
+
+    simplified = ["组织开展宪法宣传周活动,邀请法治副校长进校园授课", "全面推行双随机一公开监管"]
+    written = ["組(zǔ)織開展憲(xiàn)法宣傳周活動,邀請法治副校長進校園授課",
+               "全面推行雙(shuāng)隨機一公開監管"]
+    for clf in (ThemeClassifier.load(), LexiconClassifier()):
+        a = clf.predict_proba(simplified).to_numpy()
+        b = clf.predict_proba(written).to_numpy()
+        assert np.allclose(a, b)
+        assert clf.explain(written[1]).equals(clf.explain(simplified[1]))

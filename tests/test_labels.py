@@ -65,7 +65,7 @@ def _write(path, text, encoding="utf-8"):
     return path
 
 
-ROWS = "text,labels\n开展宪法宣传周活动,普法宣传\n推行一网通办,放管服\n召开党组会议,\n"
+ROWS = "text,labels\n开展宪法宣传周活动,普法宣传\n推行一网通办,放管服\n召开党组会议,其他\n"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
@@ -80,14 +80,32 @@ def test_read_labels_tsv_jsonl_xlsx_agree(tmp_path):
     csv = read_labels(_write(tmp_path / "l.csv", ROWS))
     tsv = read_labels(_write(tmp_path / "l.tsv", ROWS.replace(",", "\t")))
     lines = [json.dumps({"text": t, "labels": lab}, ensure_ascii=False)
-             for t, lab in zip(csv["text"], ["普法宣传", "放管服", ""])]
+             for t, lab in zip(csv["text"], ["普法宣传", "放管服", "其他"])]
     jsonl = read_labels(_write(tmp_path / "l.jsonl", "\n".join(lines) + "\n"))
-    pd.DataFrame({"text": csv["text"], "labels": ["普法宣传", "放管服", ""]}).to_excel(
+    pd.DataFrame({"text": csv["text"], "labels": ["普法宣传", "放管服", "none"]}).to_excel(
         tmp_path / "l.xlsx", index=False)
     xlsx = read_labels(tmp_path / "l.xlsx")
     for other in (tsv, jsonl, xlsx):
         assert other["text"].tolist() == csv["text"].tolist()
         assert other["labels"].tolist() == csv["labels"].tolist()
+
+
+def test_empty_cell_is_not_labelled_yet(tmp_path, caplog):
+    rows = "text,labels\n开展宪法宣传周活动,普法宣传\n推行一网通办,\n召开党组会议,其他\n审批改革,none\n"
+    with caplog.at_level("INFO", logger="nlp"):
+        df = read_labels(_write(tmp_path / "half.csv", rows))
+    assert df["text"].tolist() == ["开展宪法宣传周活动", "召开党组会议", "审批改革"]
+    assert df["labels"].tolist() == [("普法宣传",), (), ()]
+    assert df["line"].tolist() == [2, 4, 5]
+    assert df.attrs["unlabelled"] == 1 and "not labelled yet" in caplog.text
+    with pytest.raises(InputError, match="no labelled row"):
+        read_labels(_write(tmp_path / "empty.csv", "text,labels\n推行一网通办,\n"))
+
+
+def test_headers_match_loosely_and_chinese_separators(tmp_path):
+    df = read_labels(_write(tmp_path / "l.csv", " Text ,LABELS\n双随机检查,行政执法，放管服\n"
+                                                 "宪法宣传,普法宣传、校园安全\n"))
+    assert df["labels"].tolist() == [("行政执法", "放管服"), ("普法宣传", "校园安全")]
 
 
 def test_read_labels_indicator_columns(tmp_path):

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import pandas as pd
 
 from ..codebook import normalize_label_list
+from ..ingest.chinese import normalize_text
 
-__all__ = ["check_texts", "prepare_labelled"]
+__all__ = ["check_texts", "prepare_labelled", "unit_hash"]
 
 
 def check_texts(texts, name: str = "texts") -> list[str]:
-    """A list of str from a list/Series/array of texts; refuse a bare str or a generator."""
+    """A list of normalised str from a list/Series/array of texts; refuse a bare str or a generator.
+
+    Texts are normalised as :func:`nlp.read_report` normalises a file (traditional
+    to simplified, pinyin glosses removed, full-width letters and digits to ASCII),
+    so a classifier sees a unit alike however it reached it.
+
+    Examples
+    --------
+    >>> check_texts(["開展憲法宣傳(xuān)週活動", "推行一网通办"])
+    ['开展宪法宣传周活动', '推行一网通办']
+    """
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"{name} must be a list of texts, not a single str; wrap it: [text]")
     if isinstance(texts, pd.DataFrame):
@@ -23,7 +37,7 @@ def check_texts(texts, name: str = "texts") -> list[str]:
     for i, t in enumerate(out):
         if not isinstance(t, str):
             raise TypeError(f"{name}[{i}] must be a str, got {type(t).__name__}")
-    return out
+    return [normalize_text(t) for t in out]
 
 
 def prepare_labelled(texts, labels) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -39,3 +53,14 @@ def prepare_labelled(texts, labels) -> tuple[list[str], list[tuple[str, ...]]]:
     if not texts:
         raise ValueError("texts is empty: at least one labelled text is needed")
     return texts, labels
+
+
+def unit_hash(text: str) -> str:
+    """The key of a training unit: SHA-1 of its normalised text without white space (16 hex).
+
+    Examples
+    --------
+    >>> unit_hash("开展 宪法宣传周") == unit_hash("開展憲法宣傳週")
+    True
+    """
+    return hashlib.sha1(re.sub(r"\s+", "", normalize_text(text)).encode()).hexdigest()[:16]

@@ -263,6 +263,7 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
         """The matched terms and their weights: columns ``theme, term, weight``."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a single str, got {type(text).__name__}")
+        text = check_texts([text])[0]
         return pd.DataFrame(self._lex().explain(text), columns=["theme", "term", "weight"])
 
     def top_terms(self, n: int = 20) -> pd.DataFrame:

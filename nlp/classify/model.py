@@ -36,7 +36,7 @@ from .base import ThemeClassifierBase
 from .calibration import choose_threshold, fit_platt
 from .exemplars import exemplar_pair, mix_exemplars
 from .features import FeatureSpace, split_passages
-from .inputs import check_texts, prepare_labelled
+from .inputs import check_texts, prepare_labelled, unit_hash
 from .lexicon import LEXICON_THRESHOLD, blend_lexicon, load_lexicon
 from .model_io import load_model, save_model
 
@@ -268,6 +268,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         for t, lab in sorted(zip(texts + orig_texts, labels + orig_labels)):
             digest.update(f"{t}\t{';'.join(lab)}\n".encode())
         self.training_hash_ = digest.hexdigest()
+        # which units the model has seen, so that an evaluation can say when it overlaps
+        self.training_units_ = np.array(sorted({unit_hash(t) for t in texts + orig_texts}))
         return self
 
     def fit(self, texts, labels, *, groups=None, exemplars=None) -> ThemeClassifier:
@@ -360,6 +362,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         check_is_fitted(self)
         if not isinstance(text, str):
             raise TypeError(f"text must be a single str, got {type(text).__name__}")
+        text = check_texts([text])[0]
         tokens = self._tokens([text])
         X = self.features_.transform([text], tokens).tocsr()
         names, kinds = self.features_.feature_names()

@@ -12,10 +12,12 @@ from ..codebook import THEMES
 from ..errors import InputError
 from ..labels import read_labels
 from .exemplars import load_exemplars
+from .inputs import unit_hash
 from .lexicon import LexiconClassifier
 from .model import ThemeClassifier
 
-__all__ = ["train_model", "cv_comparison", "format_cv_table"]
+__all__ = ["train_model", "cv_comparison", "format_cv_table", "bundled_training_files",
+           "unit_hash", "MIN_POSITIVES", "overlap_with_training"]
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +32,63 @@ def cv_comparison(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def train_model(labels, *, exemplars=None, cv: int | None = 5, random_state=0,
-                group_column: str = "report_id", **params):
+#: fewer positives than this for a theme and training is refused (unless allow_rare)
+MIN_POSITIVES = 5
+
+
+def bundled_training_files() -> tuple[Path, Path]:
+    """The bundled hand labels and written exemplars the shipped model is trained on.
+
+    Raises
+    ------
+    InputError
+        When they are not there (an installation without the project's corpus/
+        folder): pass your label files with ``replace=True``.
+    """
+    folder = Path(__file__).resolve().parents[2] / "corpus" / "labels"
+    labels, exemplars = folder / "seed_units.csv", folder / "exemplars_written.csv"
+    if not (labels.is_file() and exemplars.is_file()):
+        raise InputError("the bundled labels are not installed here; train on your own files "
+                         "alone (replace=True, `fazhi train --replace`)", path=folder)
+    return labels, exemplars
+
+
+def _as_table(labels) -> pd.DataFrame:
+    if isinstance(labels, pd.DataFrame):
+        return labels
+    files = [labels] if isinstance(labels, (str, Path)) else list(labels)
+    if not files:
+        raise InputError("no labels file given")
+    frames = []
+    for f in files:
+        df = read_labels(f)
+        df["source_file"] = Path(f).name
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["unlabelled"] = sum(f.attrs.get("unlabelled", 0) for f in frames)
+    return out
+
+
+def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bool = False,
+                cv: int | None = 5, random_state=0, group_column: str = "report_id",
+                **params):
     """Cross-validate (lexicon baseline and classifier side by side), then fit on everything.
 
     Parameters
     ----------
-    labels : path or DataFrame
-        Real labelled units (read with :func:`nlp.read_labels`).
+    labels : path, list of paths or DataFrame
+        Real labelled units (read with :func:`nlp.read_labels`; empty label cells
+        are "not labelled yet" and skipped).
     exemplars : path or DataFrame, optional
         Written passages: training folds only.
+    replace : bool, default False
+        By default the given labels are **added** to the bundled hand labels and
+        written exemplars (a unit labelled both ways keeps your label); with
+        ``replace`` the model learns from the given files alone.
+    allow_rare : bool, default False
+        Train although a theme has fewer than :data:`MIN_POSITIVES` positive
+        units (a warning names it); refused otherwise: such a model would almost
+        never predict the theme.
     cv : int or None
         Grouped folds (by ``group_column``); None skips cross-validation.
     random_state : int
@@ -49,15 +98,49 @@ def train_model(labels, *, exemplars=None, cv: int | None = 5, random_state=0,
     Returns
     -------
     (ThemeClassifier, DataFrame or None)
-        The fitted model and the CV table (:func:`cv_comparison` layout).
+        The fitted model and the CV table (:func:`cv_comparison` layout).  The
+        model's ``training_units_`` hold :func:`unit_hash` of every training text.
+
+    Examples
+    --------
+    >>> model, table = train_model([], cv=None)   # doctest: +SKIP
     """
-    df = read_labels(labels) if isinstance(labels, (str, Path)) else labels
+    if isinstance(labels, (list, tuple)) and not labels and not replace:
+        df = pd.DataFrame({"text": pd.Series(dtype=object), "labels": pd.Series(dtype=object)})
+    else:
+        df = _as_table(labels)
+    if not replace:
+        seed, bundled_ex = bundled_training_files()
+        bundled = read_labels(seed)
+        bundled = bundled[~bundled["text"].isin(set(df["text"]))]
+        df = pd.concat([df, bundled], ignore_index=True)
+        extra = load_exemplars(exemplars, df["text"].tolist()) if exemplars is not None else None
+        ex = load_exemplars(bundled_ex, df["text"].tolist())
+        if extra is not None:
+            ex = pd.concat([extra, ex[~ex["text"].isin(set(extra["text"]))]], ignore_index=True)
+    else:
+        ex = load_exemplars(exemplars, df["text"].tolist())
+    if df.empty:
+        raise InputError("no labelled units to train on")
     texts, labs = df["text"].tolist(), df["labels"].tolist()
-    ex = load_exemplars(exemplars, texts)
+    counts = {t: sum(t in lab for lab in labs) for t in THEMES}
+    if ex is not None:
+        for lab in ex["labels"]:
+            for t in lab:
+                counts[t] += 1
+    rare = [f"{t} ({n})" for t, n in counts.items() if n < MIN_POSITIVES]
+    if rare:
+        message = (f"fewer than {MIN_POSITIVES} positive units for {', '.join(rare)}: the model "
+                   "would almost never predict " + ("it" if len(rare) == 1 else "them"))
+        if not allow_rare:
+            raise InputError(message + "; label more units, train without --replace (adds the "
+                             "bundled labels), or pass --allow-rare")
+        log.warning("%s (allowed by allow_rare)", message)
     model = ThemeClassifier(random_state=random_state, **params)
     groups = None
     if group_column in df.columns:
-        groups = df[group_column].astype(str).tolist()
+        groups = df[group_column].fillna("").astype(str).tolist()
+        groups = [g or f"unit-{i}" for i, g in enumerate(groups)]
     table = None
     if cv:
         if groups is None or len(set(groups)) < 2:
@@ -67,8 +150,7 @@ def train_model(labels, *, exemplars=None, cv: int | None = 5, random_state=0,
         else:
             cv_groups = groups
         if len(texts) < 2:
-            raise InputError("cross-validation needs at least 2 labelled texts",
-                             path=labels if isinstance(labels, (str, Path)) else None)
+            raise InputError("cross-validation needs at least 2 labelled texts")
         table = cv_comparison({
             "lexicon": LexiconClassifier().cross_validate(texts, labs, cv_groups, cv=cv),
             "classifier": model.cross_validate(texts, labs, cv_groups, cv=cv, exemplars=ex),
@@ -90,3 +172,16 @@ def format_cv_table(table: pd.DataFrame) -> str:
     if folds:
         lines.append(f"(pooled over {folds} grouped folds)")
     return "\n".join(lines)
+
+
+def overlap_with_training(model, texts) -> int:
+    """How many of ``texts`` the model was trained on (by :func:`unit_hash`; 0 when the
+    model does not record its training units).
+
+    Examples
+    --------
+    >>> overlap_with_training(object(), ["开展普法"])
+    0
+    """
+    known = set(getattr(model, "training_units_", ()))
+    return sum(unit_hash(t) in known for t in texts)
