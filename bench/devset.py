@@ -5,6 +5,7 @@ Usage::
     python bench/devset.py metadata [--pages DIR]   # year, agency, region, title; roles; fragments
     python bench/devset.py themes   [--pages DIR]   # theme scores of the shipped model and the lexicon
     python bench/devset.py check    [--pages DIR]   # the set itself: counts, reserved pages, agreement
+    python bench/devset.py curve    [--pages DIR]   # learning curve: N of the researcher's own units
 
 The repo holds only the page list (``bench/devset/pages.csv``: address, agency,
 agency type, region, covered year, published date, read by hand) and the unit
@@ -251,6 +252,65 @@ def cmd_themes(folder: Path, n_boot: int = 1000) -> int:
     return 0
 
 
+def _f1s(truth, pred) -> tuple[float, float]:
+    from nlp.classify import evaluate_labels
+
+    t = evaluate_labels(truth, pred).set_index("theme")
+    return float(t.loc["macro", "f1"]), float(t.loc["micro", "f1"])
+
+
+def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5) -> int:
+    """Train on the bundled labels and exemplars plus N dev-set units of some pages, test on
+    the other pages (grouped folds by page): does the model learn from in-genre labels?"""
+    from sklearn.model_selection import GroupKFold
+
+    from nlp.classify import ThemeClassifier
+    from nlp.classify.training import bundled_training_files
+
+    units, _ = attach_labels(folder)
+    units = units.reset_index(drop=True)
+    truth = [tuple(x for x in v.split(";") if x) for v in units["labels"]]
+    seed_file, ex_file = bundled_training_files()
+    seed = nlp.read_labels(seed_file)
+    ex = nlp.read_labels(ex_file)[["text", "labels"]]
+    base = ThemeClassifier.load()  # trained on exactly the bundled labels and exemplars
+    proba = base.predict_proba(units["text"].tolist()).to_numpy()
+    margin = np.abs(proba - base.decision_thresholds()).min(axis=1)
+    print(f"== learning curve: {len(units)} labelled dev units on {units['page'].nunique()} "
+          f"pages, {folds} folds grouped by page; train = 45 bundled units + written "
+          f"exemplars + N dev units from the training pages ==")
+    print(f"{'N':>4} {'sampling':<12} {'macro F1':>9} {'micro F1':>9}  chosen C / lexicon_blend")
+    pages = units["page"].to_numpy()
+    splits = list(GroupKFold(n_splits=folds).split(np.zeros(len(units)), groups=pages))
+    base_pred = base.predict(units["text"].tolist())
+    macro, micro = _f1s(truth, base_pred)
+    print(f"{0:>4} {'-':<12} {macro:>9.3f} {micro:>9.3f}  shipped model")
+    rng = np.random.default_rng(0)
+    for n in [s for s in sizes if s > 0]:
+        for strategy in ("random", "uncertain"):
+            pred: list = [None] * len(units)
+            chosen = []
+            for train, test in splits:
+                if strategy == "random":
+                    pick = rng.permutation(train)[:n]
+                else:
+                    pick = train[np.argsort(margin[train], kind="stable")[:n]]
+                texts = seed["text"].tolist() + units.loc[pick, "text"].tolist()
+                labels = seed["labels"].tolist() + [truth[i] for i in pick]
+                groups = seed["report_id"].tolist() + units.loc[pick, "page"].tolist()
+                model = ThemeClassifier(random_state=0).fit(texts, labels, groups=groups,
+                                                            exemplars=ex)
+                chosen.append(f"{model.C_:g}/{model.lexicon_blend_:g}")
+                for i, p in zip(test, model.predict(units.loc[test, "text"].tolist())):
+                    pred[i] = p
+            macro, micro = _f1s(truth, pred)
+            print(f"{n:>4} {strategy:<12} {macro:>9.3f} {micro:>9.3f}  "
+                  f"{', '.join(sorted(set(chosen)))}", flush=True)
+    print("(uncertain: the N training-page units closest to a decision threshold of the "
+          "shipped model; random: N at random; scores pooled over the test folds)")
+    return 0
+
+
 def cmd_check(folder: Path | None) -> int:
     from nlp.labels import agreement
 
@@ -275,7 +335,7 @@ def cmd_check(folder: Path | None) -> int:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["metadata", "themes", "check"])
+    ap.add_argument("command", choices=["metadata", "themes", "check", "curve"])
     ap.add_argument("--pages", help="folder of <key>.txt page texts (default $FAZHI_DEVSET)")
     ap.add_argument("--n-boot", type=int, default=1000)
     args = ap.parse_args(argv)
@@ -287,6 +347,8 @@ def main(argv=None) -> int:
         return 0
     if args.command == "metadata":
         return cmd_metadata(folder)
+    if args.command == "curve":
+        return cmd_curve(folder)
     return cmd_themes(folder, args.n_boot)
 
 

@@ -18,6 +18,7 @@ import json
 import logging
 from pathlib import Path
 
+import krippendorff
 import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
@@ -26,7 +27,8 @@ from .codebook import OTHER, THEMES, join_labels, label_matrix, normalize_label_
 from .errors import InputError
 from .ingest.encodings import refuse_broken_utf8
 
-__all__ = ["THEMES", "OTHER", "read_labels", "agreement", "cohen_kappa", "LABEL_SUFFIXES"]
+__all__ = ["THEMES", "OTHER", "read_labels", "agreement", "cohen_kappa", "krippendorff_alpha",
+           "LABEL_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -241,43 +243,84 @@ def cohen_kappa(a, b) -> float:
     return round(float(cohen_kappa_score(a, b)), 10)
 
 
-def agreement(a, b) -> pd.DataFrame:
+def krippendorff_alpha(values_a, values_b) -> float:
+    """Krippendorff's alpha of two coders' nominal codes of the same units
+    (:func:`krippendorff.alpha`); 1.0 when both give one and the same code throughout.
+
+    Examples
+    --------
+    >>> round(krippendorff_alpha([1, 0, 1, 0], [1, 0, 0, 0]), 3)
+    0.533
+    """
+    codes = {v: i for i, v in enumerate(dict.fromkeys([*values_a, *values_b]))}
+    data = np.array([[codes[v] for v in values_a], [codes[v] for v in values_b]], dtype=float)
+    if data.size == 0:
+        return float("nan")
+    if len(codes) == 1:
+        return 1.0
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def agreement(a, b, *, n_boot: int = 1000, ci: float = 0.95, random_state=0) -> pd.DataFrame:
     """Per-theme agreement between two labelling passes of the same units.
 
     Parameters
     ----------
     a, b : sequence of label collections (or ``;``-joined strings)
         The two passes, aligned unit by unit.
+    n_boot : int, default 1000
+        Bootstrap resamples of units for the interval of Krippendorff's alpha
+        (0: no interval).
+    ci : float, default 0.95
+    random_state : int, numpy Generator or None
 
     Returns
     -------
     DataFrame
-        One row per theme plus ``all`` (any theme): ``units``, ``positives_a``,
+        One row per theme plus ``all``: ``units``, ``positives_a``,
         ``positives_b``, ``agreement`` (share of units where the two agree),
-        ``kappa`` (Cohen's kappa; for ``all``, the mean of the four) and
-        ``disagreements`` (units where they differ; for ``all``, units whose
-        label sets differ).
+        ``kappa`` (Cohen's kappa; for ``all``, the mean of the four), ``alpha``
+        (Krippendorff's alpha, nominal; for ``all``, over whole label sets, each
+        distinct set one category) with ``alpha_ci_low`` and ``alpha_ci_high``
+        (percentile bootstrap over units), and ``disagreements`` (units where
+        they differ; for ``all``, units whose label sets differ).
 
     Examples
     --------
-    >>> table = agreement(["普法宣传", "", "放管服"], ["普法宣传", "", ""])
-    >>> int(table.loc[3, "disagreements"])
-    1
+    >>> table = agreement(["普法宣传", "其他", "放管服"], ["普法宣传", "其他", "其他"], n_boot=0)
+    >>> int(table.loc[3, "disagreements"]), round(float(table.loc[4, "alpha"]), 3)
+    (1, 0.545)
     """
     ma = label_matrix(normalize_label_list(a, name="a"))
     mb = label_matrix(normalize_label_list(b, name="b"))
     if ma.shape != mb.shape:
         raise ValueError(f"the passes have {len(ma)} and {len(mb)} units; they must match")
+    sets_a = ["".join(map(str, r)) for r in ma]
+    sets_b = ["".join(map(str, r)) for r in mb]
+    columns = [(theme, list(ma[:, j]), list(mb[:, j])) for j, theme in enumerate(THEMES)]
+    columns.append(("all", sets_a, sets_b))
+    rng = np.random.default_rng(random_state)
+    draws = [rng.integers(0, len(ma), len(ma)) for _ in range(n_boot if len(ma) else 0)]
+    lo_q, hi_q = (1 - ci) / 2, 1 - (1 - ci) / 2
     rows = []
-    for j, theme in enumerate(THEMES):
-        rows.append({"theme": theme, "units": len(ma), "positives_a": int(ma[:, j].sum()),
-                     "positives_b": int(mb[:, j].sum()),
-                     "agreement": float(np.mean(ma[:, j] == mb[:, j])),
-                     "kappa": cohen_kappa(ma[:, j], mb[:, j]),
-                     "disagreements": int((ma[:, j] != mb[:, j]).sum())})
-    same = (ma == mb).all(axis=1)
-    rows.append({"theme": "all", "units": len(ma), "positives_a": int(ma.sum()),
-                 "positives_b": int(mb.sum()), "agreement": float(same.mean()),
-                 "kappa": float(np.mean([r["kappa"] for r in rows])),
-                 "disagreements": int((~same).sum())})
-    return pd.DataFrame(rows)
+    for theme, va, vb in columns:
+        boots = [krippendorff_alpha([va[i] for i in d], [vb[i] for i in d]) for d in draws]
+        boots = [x for x in boots if np.isfinite(x)]
+        lo, hi = (np.quantile(boots, [lo_q, hi_q]) if boots else (np.nan, np.nan))
+        if theme == "all":
+            same = (ma == mb).all(axis=1)
+            row = {"positives_a": int(ma.sum()), "positives_b": int(mb.sum()),
+                   "agreement": float(same.mean()) if len(ma) else np.nan,
+                   "kappa": float(np.mean([r["kappa"] for r in rows])),
+                   "disagreements": int((~same).sum())}
+        else:
+            x, y = np.asarray(va), np.asarray(vb)
+            row = {"positives_a": int(x.sum()), "positives_b": int(y.sum()),
+                   "agreement": float(np.mean(x == y)) if len(x) else np.nan,
+                   "kappa": cohen_kappa(x, y), "disagreements": int((x != y).sum())}
+        rows.append({"theme": theme, "units": len(ma), **row,
+                     "alpha": krippendorff_alpha(va, vb), "alpha_ci_low": float(lo),
+                     "alpha_ci_high": float(hi)})
+    cols = ["theme", "units", "positives_a", "positives_b", "agreement", "kappa", "alpha",
+            "alpha_ci_low", "alpha_ci_high", "disagreements"]
+    return pd.DataFrame(rows)[cols]

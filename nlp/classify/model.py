@@ -60,8 +60,11 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     ----------
     random_state : int or None
         Seed of every random step (fold shuffling, the solver).
-    C : float, default 4.0
-        Inverse regularisation strength of each logistic regression.
+    C : float or "auto", default "auto"
+        Inverse regularisation strength of each logistic regression.  "auto":
+        with at least :attr:`AUTO_MIN_UNITS` (100) real units, chosen among 1, 4
+        and 16 together with ``lexicon_blend`` by grouped inner cross-validation
+        (macro F1 of the out-of-fold predictions); with fewer, 4.
     class_weight : {"balanced", None}, default "balanced"
         Reweight rare themes.
     word_weight, char_weight, lexicon_weight : float, default 1.0, 1.0, 0.0
@@ -84,11 +87,15 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         characters) and keep, per theme, the larger of the unit's and its best
         passage's score, so a theme one passage of a long unit is about is not
         diluted by the rest.
-    lexicon_blend : float in [0, 1], default 0.5
+    lexicon_blend : float in [0, 1] or "auto", default "auto"
         The probability of a theme is ``(1 - lexicon_blend) * p_model +
         lexicon_blend * expit(lexicon_score - 3)``: an average of the
         calibrated model and the transparent lexicon (the lexicon term is 0.5
         exactly at the lexicon baseline's threshold).  0 = the model alone.
+        "auto": with 100 or more real units chosen among 0, 0.25, 0.5 and 0.75 by
+        grouped inner cross-validation; with fewer, 0.5 fixed a priori, because a
+        few dozen units cannot tell the weights apart (one unit moves F1 by 0.05)
+        and the lexicon, written from the codebook, carries what they lack.
     tokenizer : nlp.Tokenizer, optional
         The bundled default tokenizer when None.
     lexicon : path, optional
@@ -97,6 +104,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
 
     Attributes
     ----------
+    C_, lexicon_blend_ : float
+        The values used (chosen by cross-validation with "auto").
     thresholds_ : ndarray of shape (4,)
     calibration_ : ndarray of shape (4, 2)
         Platt ``(a, b)``: ``p = expit(a * decision + b)``.
@@ -111,10 +120,10 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     ['普法宣传', '校园安全', '行政执法', '放管服']
     """
 
-    def __init__(self, *, random_state=None, C=4.0, class_weight="balanced",
+    def __init__(self, *, random_state=None, C="auto", class_weight="balanced",
                  word_weight=1.0, char_weight=1.0, lexicon_weight=0.0, char_ngrams=(2, 3),
                  min_df=1, threshold_cv=5, exemplar_weight=1.0, exemplar_mixing=1.0,
-                 sentence_pooling=True, lexicon_blend=0.5, tokenizer=None, lexicon=None):
+                 sentence_pooling=True, lexicon_blend="auto", tokenizer=None, lexicon=None):
         self.random_state = random_state
         self.C = C
         self.class_weight = class_weight
@@ -134,6 +143,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def __setstate__(self, state):
         state = dict(state)
         state.setdefault("lexicon_blend", 0.0)  # models saved before the blend existed
+        if "lexicon_blend_" not in state and "thresholds_" in state:  # before "auto"
+            state["lexicon_blend_"] = float(state["lexicon_blend"])
+            state["C_"] = float(state["C"])
         super().__setstate__(state)
 
     # -- parameters and inputs ---------------------------------------------
@@ -142,6 +154,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                                 ("char_weight", 0.0, None), ("lexicon_weight", 0.0, None),
                                 ("exemplar_weight", 0.0, None), ("exemplar_mixing", 0.0, None),
                                 ("lexicon_blend", 0.0, 1.0)):
+            if name in ("C", "lexicon_blend") and getattr(self, name) == "auto":
+                continue
             check_scalar(getattr(self, name), name, (int, float, np.integer, np.floating),
                          min_val=low, max_val=high)
         check_scalar(self.min_df, "min_df", (int, np.integer), min_val=1)
@@ -167,7 +181,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return self._tok().pipe(texts, progress=False)
 
     # -- training ----------------------------------------------------------
-    def _train_core(self, texts, tokens, Y, weights):
+    def _train_core(self, texts, tokens, Y, weights, C):
         """Features and the per-theme models on one training set."""
         feats = FeatureSpace(word_weight=self.word_weight, char_weight=self.char_weight,
                              lexicon_weight=self.lexicon_weight,
@@ -181,7 +195,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
             if y.min() == y.max():
                 models.append(None)
                 continue
-            lr = LogisticRegression(C=float(self.C), class_weight=self.class_weight,
+            lr = LogisticRegression(C=float(C), class_weight=self.class_weight,
                                     solver="liblinear", dual=True, max_iter=5000,
                                     random_state=self.random_state)
             models.append(lr.fit(X, y, sample_weight=weights))
@@ -229,6 +243,30 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return list(KFold(n_splits=k, shuffle=True, random_state=self.random_state)
                     .split(np.zeros(n)))
 
+    #: real units from which C and lexicon_blend are chosen by cross-validation ("auto")
+    AUTO_MIN_UNITS = 100
+    _C_GRID = (1.0, 4.0, 16.0)
+    _BLEND_GRID = (0.5, 0.25, 0.0, 0.75)
+
+    def _grids(self, n: int) -> tuple[tuple, tuple]:
+        """Values of C and lexicon_blend to try: the given ones, or with "auto" a grid
+        once there are :attr:`AUTO_MIN_UNITS` real units, else the a-priori defaults."""
+        learn = n >= self.AUTO_MIN_UNITS
+        Cs = ((self._C_GRID if learn else (4.0,)) if self.C == "auto" else (float(self.C),))
+        blends = ((self._BLEND_GRID if learn else (0.5,)) if self.lexicon_blend == "auto"
+                  else (float(self.lexicon_blend),))
+        return Cs, blends
+
+    @staticmethod
+    def _macro_f1(Y: np.ndarray, pred: np.ndarray) -> float:
+        """Macro F1 over the themes with support."""
+        tp = (Y & pred).sum(axis=0)
+        denom = Y.sum(axis=0) + pred.sum(axis=0)
+        have = Y.sum(axis=0) > 0
+        if not have.any():
+            return 0.0
+        return float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)[have]))
+
     def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
         self._check_params()
         orig_texts, orig_labels = list(exemplars[0]), list(exemplars[2])
@@ -241,27 +279,42 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.lexicon_ = load_lexicon(self.lexicon)  # copied in: blend and/or feature block
         self.calibration_ = np.tile([1.0, 0.0], (len(THEMES), 1))
         self.thresholds_ = np.full(len(THEMES), 0.5)
+        Cs, blends = self._grids(n)
+        self.C_, self.lexicon_blend_ = Cs[0], blends[0]
         if n >= 4:
-            oof = np.zeros((n, len(THEMES)))
-            for train, test in self._inner_folds(n, groups):
-                core = self._train_core([texts[i] for i in train] + ex_texts,
-                                        [tokens[i] for i in train] + ex_tokens,
-                                        np.vstack([Y[train], EY]),
-                                        np.concatenate([w_real[train], w_ex]))
-                oof[test] = self._decision(core, [texts[i] for i in test],
-                                           [tokens[i] for i in test])
-            for j in range(len(THEMES)):
-                self.calibration_[j] = fit_platt(oof[:, j], Y[:, j])
-            proba = self._blend(expit(self.calibration_[:, 0] * oof
-                                        + self.calibration_[:, 1]), texts)
-            for j in range(len(THEMES)):
-                self.thresholds_[j] = choose_threshold(proba[:, j], Y[:, j],
-                                                      random_state=self.random_state)
+            folds = self._inner_folds(n, groups)
+            best = None
+            for C in Cs:
+                oof = np.zeros((n, len(THEMES)))
+                for train, test in folds:
+                    core = self._train_core([texts[i] for i in train] + ex_texts,
+                                            [tokens[i] for i in train] + ex_tokens,
+                                            np.vstack([Y[train], EY]),
+                                            np.concatenate([w_real[train], w_ex]), C)
+                    oof[test] = self._decision(core, [texts[i] for i in test],
+                                               [tokens[i] for i in test])
+                calibration = np.array([fit_platt(oof[:, j], Y[:, j])
+                                        for j in range(len(THEMES))])
+                calibrated = expit(calibration[:, 0] * oof + calibration[:, 1])
+                for blend in blends:
+                    proba = blend_lexicon(calibrated, self.lexicon_, texts, blend,
+                                          LEXICON_THRESHOLD)
+                    thresholds = np.array([choose_threshold(proba[:, j], Y[:, j],
+                                                            random_state=self.random_state)
+                                           for j in range(len(THEMES))])
+                    score = self._macro_f1(Y, (proba >= thresholds).astype(int))
+                    if best is None or score > best[0] + 1e-9:
+                        best = (score, C, blend, calibration, thresholds)
+            _, self.C_, self.lexicon_blend_, self.calibration_, self.thresholds_ = best
+            if len(Cs) * len(blends) > 1:
+                log.info("chose C=%g, lexicon_blend=%g by grouped inner cross-validation "
+                         "(macro F1 %.3f on %d real units)", self.C_, self.lexicon_blend_,
+                         best[0], n)
         else:
             log.warning("only %d real units: calibration and thresholds left at defaults", n)
         self.features_, self.estimators_, self.priors_ = self._train_core(
             texts + ex_texts, tokens + ex_tokens, np.vstack([Y, EY]),
-            np.concatenate([w_real, w_ex]))
+            np.concatenate([w_real, w_ex]), self.C_)
         self.classes_ = np.array(THEMES, dtype=object)
         self.n_real_units_, self.n_exemplars_ = n, len(orig_texts)
         digest = hashlib.sha256()
@@ -305,7 +358,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return self.thresholds_
 
     def _blend(self, proba, texts) -> np.ndarray:
-        return blend_lexicon(proba, self.lexicon_, texts, float(self.lexicon_blend),
+        # a number set after fitting is used as given (thresholds stay those fitted)
+        weight = self.lexicon_blend_ if self.lexicon_blend == "auto" else self.lexicon_blend
+        return blend_lexicon(proba, self.lexicon_, texts, float(weight),
                              LEXICON_THRESHOLD)
 
     def _proba_prepared(self, texts, tokens) -> np.ndarray:

@@ -93,7 +93,8 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "- The final probability of a theme is the average of the calibrated model "
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
         "lexicon baseline's threshold, terms from `nlp/resources/themes.toml`), weighted by "
-        f"`lexicon_blend` = {float(getattr(model, 'lexicon_blend', 0.0)):g}; thresholds are "
+        f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}; "
+        f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'fixed a priori'}); thresholds are "
         "chosen on this blended probability.",
         "- With `sentence_pooling`, each passage of a unit is scored too and a theme keeps "
         "the larger of the unit's and its best passage's score. With `exemplar_mixing`, "
@@ -152,6 +153,7 @@ def save_model(model, path, *, metrics: pd.DataFrame | None = None, notes: str =
         "themes": list(THEMES),
         "params": _plain_params(model),
         "thresholds": [float(x) for x in model.thresholds_],
+        "chosen": {"C": float(model.C_), "lexicon_blend": float(model.lexicon_blend_)},
         "calibration": [[float(a), float(b)] for a, b in model.calibration_],
         "tokenizer_fingerprint": model.tokenizer_.fingerprint,
         "lexicon_terms": len(model.lexicon_) if model.lexicon_ is not None else 0,
