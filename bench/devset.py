@@ -219,15 +219,21 @@ def attach_labels(folder: Path):
     return merged, len(labels)
 
 
-def cmd_themes(folder: Path, n_boot: int = 1000) -> int:
+def cmd_themes(folder: Path, n_boot: int = 1000, models: dict | None = None) -> int:
+    print(themes_report(folder, n_boot, models))
+    return 0
+
+
+def themes_report(folder: Path, n_boot: int = 1000, models: dict | None = None) -> str:
+    """Per-theme P/R/F1 of each model on the dev set, with 95% page-bootstrap intervals."""
     from nlp.classify import LexiconClassifier, ThemeClassifier, evaluate_labels
 
     units, n_labels = attach_labels(folder)
-    print(f"== dev set themes: {len(units)} of {n_labels} labelled units found in today's "
-          f"segmentation, {units['page'].nunique()} pages ==")
+    out = [f"== dev set themes: {len(units)} of {n_labels} labelled units found in today's "
+           f"segmentation, {units['page'].nunique()} pages =="]
     truth = [tuple(x for x in v.split(";") if x) for v in units["labels"]]
-    models = {"shipped ThemeClassifier": ThemeClassifier.load(),
-              "LexiconClassifier": LexiconClassifier().fit()}
+    models = models or {"shipped ThemeClassifier": ThemeClassifier.load(),
+                        "LexiconClassifier": LexiconClassifier().fit()}
     rng = np.random.default_rng(0)
     pages = units["page"].to_numpy()
     uniq = np.unique(pages)
@@ -241,15 +247,15 @@ def cmd_themes(folder: Path, n_boot: int = 1000) -> int:
             t = evaluate_labels([truth[i] for i in pick], [pred[i] for i in pick])
             boots.append(t.set_index("theme")["f1"])
         boots = pd.DataFrame(boots)
-        print(f"\n{name}")
-        print(f"{'':<8} {'support':>7} {'P':>6} {'R':>6} {'F1':>6}  95% page-bootstrap CI")
+        out += ["", name, f"{'':<8} {'support':>7} {'P':>6} {'R':>6} {'F1':>6}  "
+                          "95% page-bootstrap CI (F1)"]
         for theme in [*nlp.THEMES, "micro", "macro"]:
             r = table.loc[theme]
             lo, hi = boots[theme].quantile([0.025, 0.975])
-            print(f"{theme:<8} {int(r['support']):>7} {r['precision']:>6.3f} {r['recall']:>6.3f} "
-                  f"{r['f1']:>6.3f}  [{lo:.3f}, {hi:.3f}]")
-        print("macro over themes with support:", ", ".join(table.attrs["macro_themes"]))
-    return 0
+            out.append(f"{theme:<8} {int(r['support']):>7} {r['precision']:>6.3f} "
+                       f"{r['recall']:>6.3f} {r['f1']:>6.3f}  [{lo:.3f}, {hi:.3f}]")
+        out.append("macro over themes with support: " + ", ".join(table.attrs["macro_themes"]))
+    return "\n".join(out)
 
 
 def _f1s(truth, pred) -> tuple[float, float]:

@@ -119,8 +119,12 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         parts += [notes.strip(), ""]
     parts += [
         "## Known limits", "",
-        "- The real labelled data are small and come from education bureaus; scores on "
-        "other agencies, provinces and years are not measured here and may be lower.",
+        "- The real labelled units it learns from are few and come from education bureaus "
+        "(the written exemplars cover other agencies). Its error on real pages of other "
+        "agencies is measured on the dev set of `bench/devset.py` (the section above, when "
+        "the card was built with it): recall is lower than precision there, so shares from "
+        "its hard labels understate themes (correct them with a validation sample, "
+        "`nlp.compare`). 校园安全 did not occur on those pages: its error there is unmeasured.",
         "- Part of each probability (`lexicon_blend`) is the lexicon's vote. Its terms were "
         "written from the codebook, whose examples come from education-bureau reports; for "
         "other agencies, add their vocabulary to `themes.toml` before retraining and check "
