@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import nlp  # noqa: E402
-from nlp.ingest import to_simplified  # noqa: E402
+from nlp.ingest import normalize_text, to_simplified  # noqa: E402
 
 ROOT = _HERE.parent
 DEVSET = _HERE / "devset"
@@ -89,7 +89,7 @@ _PLACE_TAIL = re.compile(r"^(?:[\u4e00-\u9fff·]{1,12}?(?:省|自治区|市|州|
 
 
 def _norm_agency(name: str) -> str:
-    name = to_simplified(re.sub(r"\s+", "", name or ""))
+    name = normalize_text(re.sub(r"\s+", "", name or ""))
     return re.sub(r"(?:人民政府|政府)$", "", name)
 
 
@@ -102,6 +102,8 @@ def agency_right(truth: str, found: str | None) -> bool:
     if a == b:
         return True
     long, short = (a, b) if len(a) > len(b) else (b, a)
+    if short in ("省", "市", "区", "县"):  # "省政府", "区政府": the government, named relatively
+        return long.endswith(short) and bool(_PLACE_TAIL.match(long))
     if not long.endswith(short) or len(short) < 2:
         return False
     # "区市场监管局" names the district only by its last character

@@ -66,6 +66,10 @@ def test_title_split_over_two_lines(tmp_path):
      "民政部", "opening sentence"),
     ("根据有关要求,现将市人社局2023年法治政府建设情况报告如下。",
      "市人社局", "opening sentence"),
+    ("按照有关要求,市发展改革委对2023年法治政府建设情况进行了认真总结。",
+     "市发展改革委", "opening sentence"),
+    ("2023年,我局依法履职。全年印发《临海市卫生健康局2023年普法工作要点》,推动工作落实。",
+     "临海市卫生健康局", "body"),
 ])
 def test_agency_from_the_opening_sentence(tmp_path, opening, agency, source):
     r = _read(tmp_path, opening + "\n" + BODY.format(year=2023, next=2024))

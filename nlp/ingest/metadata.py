@@ -52,7 +52,7 @@ _RELATIVE = re.compile(r"^(?:省|市|区|县|镇|乡|本|我)")
 # party committees above the reporting body, and phrases that end like an agency
 _NOT_AGENCY = re.compile(r"(?:^|[省市区县州])委$|法治|依法|创建|示范|为中心$|"
                          r"^(?:我|本|该|各|全|现将|根据|以|为|和|与|及)")
-_SUBJECT_VERB = re.compile(r"(?:党组|党委|坚持|深入|始终|认真|紧紧|全面|紧扣|扎实|持续|聚焦|围绕|按照|以|在|高度|积极|"
+_SUBJECT_VERB = re.compile(r"(?:党组|党委|对|坚持|深入|始终|认真|紧紧|全面|紧扣|扎实|持续|聚焦|围绕|按照|以|在|高度|积极|"
                            r"牢固|立足|大力|着力|切实|不断|进一步|严格|对照|结合|[(（,，])")
 _UNDER = re.compile(r"在[^。;；]{0,60}?(?:领导|指导|关心|支持|部署|带领|监督)下"
                     r"(?:[和及与、][^。;；]{0,40}?(?:领导|指导|关心|支持|部署|带领|监督)下)*[,，、]?")
@@ -347,6 +347,32 @@ def _agency_in_sentence(sentence: str) -> str | None:
     return f"{place}人民政府" if place else None
 
 
+def _agency_in_body(body: str) -> str | None:
+    """The first agency name with a place in the first 600 characters of the body, outside
+    "在…领导下" clauses and document titles (《…》)."""
+    text = _UNDER.sub("", re.sub(r"《[^》]{0,80}》", "", body[:600]))
+    for m in _AGENCY.finditer(text):
+        name = re.sub(r"^中共", "", m.group())
+        if _NOT_AGENCY.search(name) or name.endswith(("委", "政府")):
+            continue
+        for k in range(len(name) - 1):
+            if find_region([name[k:]]) is not None:
+                return name[k:]
+    return None
+
+
+def _agency_of_document(body: str) -> str | None:
+    """An agency (not a government or its office) opening the title of a document the body
+    cites in its first 1500 characters: ``《某区卫生健康局2025年普法工作要点》``."""
+    for m in re.finditer(r"《([^》]{4,80})》", body[:1500]):
+        name = _agency_in(m.group(1))
+        if name and not _NOT_AGENCY.search(name) and not re.search(r"政府|办公厅|办公室|委员会$|"
+                                                                  r"委$|党", name):
+            if find_region([name]) is not None:
+                return name
+    return None
+
+
 def _agencies_from_opening(body: str) -> list[str]:
     """Agency names in the first sentences of the lead paragraphs, in order."""
     out = []
@@ -434,6 +460,10 @@ def infer_metadata(title: str | None, body: str, meta: dict[str, str], *,
             candidates.append((_agency_in(value, whole=True), "disclosure field"))
     candidates += [(a, "opening sentence") for a in _agencies_from_opening(body)]
     candidates += [(_agency_in(s, whole=True), "signature") for s in signature]
+    if not any(a for a, _ in candidates):  # "我局…": the first agency with a place the body names
+        candidates.append((_agency_in_body(body), "body"))
+    if not any(a for a, _ in candidates):  # …or the agency that issued a document it cites
+        candidates.append((_agency_of_document(body), "body"))
     found = [(a, s) for a, s in candidates if a]
     # "区教育局", "市卫健委" name the agency relative to a place: any other name beats them
     named = [(a, s) for a, s in found if not _RELATIVE.match(a)] or found
