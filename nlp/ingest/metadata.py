@@ -71,7 +71,7 @@ _OPENING_YEAR = [
     re.compile(r"对\s*((?:19|20)\d{2})\s*年度?[^。]{0,30}?(?:情况|工作)[^。]{0,12}?(?:总结|报告|汇报)"),
     re.compile(r"((?:19|20)\d{2})\s*年度(?:[^。]{0,30})(?:情况|工作)(?:[^。]{0,10})(?:报告|汇报)如下"),
 ]
-_PUBLISHED_KEYS = ("发布日期", "发布时间", "成文日期", "发文日期", "公开日期", "生成日期")
+_PUBLISHED_KEYS = ("发布日期", "发布时间", "成文日期", "发文日期", "公开日期", "生成日期", "日期")
 _AGENCY_KEYS = ("发文机关", "发文单位", "发布机构", "机构名称", "发布单位", "信息来源", "来源")
 
 #: agency types, in the order they are tried against an agency's name
@@ -295,14 +295,36 @@ def _year_from_first_heading(body: str) -> int | None:
     return None
 
 
-def _published(meta: dict[str, str]) -> str | None:
-    for key in _PUBLISHED_KEYS:
-        m = DATE.search(meta.get(key, "") or "")
-        if m:
-            y, mo, d = (int(x) for x in m.groups())
-            if 1 <= mo <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{mo:02d}-{d:02d}"
+def _date(text: str) -> str | None:
+    m = DATE.search(text or "")
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
     return None
+
+
+_PUBLISHED_INLINE = re.compile(r"(?:发布|公开|成文)(?:时间|日期)\s*[:：]?\s*(\d{4}\s*[-年/.]\s*\d{1,2}"
+                               r"\s*[-月/.]\s*\d{1,2})")
+
+
+def _published(meta: dict[str, str], head: list[str] = ()) -> tuple[str | None, str | None]:
+    """The publication date and where it came from: a disclosure field, a field written
+    inside another (``信息来源: 区教育局 发布时间 2022-02-14``), or a date alone on a line
+    of the page's head (next to the title)."""
+    for key in _PUBLISHED_KEYS:
+        found = _date(meta.get(key, ""))
+        if found:
+            return found, "disclosure field"
+    for value in meta.values():
+        m = _PUBLISHED_INLINE.search(value or "")
+        if m and _date(m.group(1)):
+            return _date(m.group(1)), "disclosure field"
+    for line in head:
+        if _SIGNATURE_DATE.fullmatch(re.sub(r"^[\s•·(（]+|[\s)）]+$|\s+\d{1,2}:\d{2}(:\d{2})?$", "",
+                                            line)):
+            return _date(line), "page"
+    return None, None
 
 
 def _agency_in(text: str, *, whole: bool = False) -> str | None:
@@ -489,9 +511,9 @@ def infer_metadata(title: str | None, body: str, meta: dict[str, str], *,
     if region is not None:
         out.region, out.source["region"] = region.name, source
     # covered year: title, then opening, then (weakly) the publication date
-    out.published = _published(meta)
+    out.published, source = _published(meta, head)
     if out.published:
-        out.source["published"] = "disclosure field"
+        out.source["published"] = source
     year = _year_from_title(title) if title else None
     if year is not None:
         out.year, out.source["year"] = year, "title"
