@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: report test lint bench install clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,dask]"
@@ -29,7 +29,10 @@ test: lint
 	$(BIN)/python -m pytest
 
 # every benchmark prints its figures and the ratios measured in the same run;
-# the scaled corpora are built in a temporary folder and removed afterwards
+# the scaled corpora are built in a temporary folder and removed afterwards.
+# Without ../shared/corpora (the State Council reports, kept outside the repository)
+# each script runs the parts that need only the repository and prints a [SKIP] line,
+# with the reason, for every part it leaves out.
 BENCH_SCRIPTS := bench/tokenize.py bench/pipeline.py bench/classify.py bench/lda.py \
                  bench/fuzz.py bench/distributed.py
 

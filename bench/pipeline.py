@@ -22,6 +22,7 @@ Usage: ``python bench/pipeline.py [--sizes 25,100] [--keep DIR]``
 
 Each stage's time is measured inside its process (interpreter start-up
 excluded); the ``fazhi report`` times are wall-clock times of the whole command.
+Without the shared corpus, part 1 is skipped (and says so) and part 2 runs.
 """
 
 from __future__ import annotations
@@ -202,8 +203,11 @@ def main(argv=None) -> int:
     root = Path(tempfile.mkdtemp(prefix="fazhi-bench-")) if args.keep is None else args.keep
     rows: list[dict] = []
     report_error = ""
+    if not C.have_shared():
+        print(C.skipped("per-stage times and memory on the shared and scaled corpora"))
+        sizes = []
     try:
-        for size in [None, *sizes]:
+        for size in ([None, *sizes] if C.have_shared() else []):
             src = root / ("shared" if size is None else f"scaled-{size:g}mb")
             files, mb = build_corpus(src, size, seed=0)
             label = "shared corpus" if size is None else f"{size:g} MB scaled"
@@ -227,8 +231,9 @@ def main(argv=None) -> int:
               f"{r['seconds']:.1f}", f"{r['mb'] / r['seconds']:.2f}",
               f"{r['peak_rss_mb']:.0f}"] if "error" not in r else
              [r["input"], r["stage"], f"{r['mb']:.1f}", "", "failed", "", ""] for r in rows]
-    print(C.table(table, ["input", "stage", "MB", "rows", "seconds", "MB/s", "peak RSS MB"]))
-    print()
+    if table:
+        print(C.table(table, ["input", "stage", "MB", "rows", "seconds", "MB/s", "peak RSS MB"]))
+        print()
     if first is not None:
         ratio = first / second
         print(C.table([["first run (empty cache)", f"{first:.1f}"],

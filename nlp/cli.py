@@ -116,7 +116,7 @@ def _cache_scope(args):
 
 def _scheduler_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="local|tcp://HOST:PORT",
-                   help="run on a Dask cluster (needs fazhi-nlp[dask]): 'local' starts worker "
+                   help="run on a Dask cluster (needs the dask extra: pip install \".[dask]\"): 'local' starts worker "
                         "processes on this machine ('local:N' for N), tcp://HOST:PORT uses a "
                         "running `dask scheduler`; the output is identical")
 
@@ -197,6 +197,11 @@ def _add_report(sub) -> None:
                    help="theme model folder (default: the shipped models/themes)")
     p.add_argument("--labels", type=Path, metavar="FILE",
                    help="use hand labels (keyed by unit_id or text) instead of a model")
+    p.add_argument("--validation", type=Path, metavar="FILE",
+                   help="a hand-labelled RANDOM sample of this corpus's units (from `fazhi "
+                        "sample --strategy random`, keyed by unit_id or text, optional 'weight' "
+                        "column): the model's error rates are measured on it and shares are "
+                        "corrected for them, shown beside the raw shares")
     p.add_argument("--n-boot", type=_positive_int, default=2000, metavar="N",
                    help="bootstrap resamples for the intervals (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -211,8 +216,8 @@ def _run_report(args) -> int:
 
     with _cache_scope(args):
         study = run_study(args.corpus, progress=_progress(args), model=args.model,
-                          labels=args.labels, n_boot=args.n_boot, random_state=args.seed,
-                          limits=_limits(args))
+                          labels=args.labels, validation=args.validation, n_boot=args.n_boot,
+                          random_state=args.seed, limits=_limits(args))
         page = write_report(study, args.output)
     _done(f"report written to {page}")
     return 0
@@ -350,14 +355,27 @@ def _run_evaluate(args) -> int:
 
 def _add_sample(sub) -> None:
     p = sub.add_parser(
-        "sample", help="pick units to label next (for retraining)",
+        "sample", help="pick units to label: for retraining, or a random validation sample",
         description="Export units with an empty 'labels' column to fill in Excel (CSV, UTF-8 "
-                    "with BOM), then `fazhi train` on them. 'uncertain' picks the units "
-                    "closest to a decision threshold.")
+                    "with BOM), and 'model_labels' with the model's current labels. "
+                    "'uncertain' (for retraining, then `fazhi train`) picks the units closest "
+                    "to a decision threshold; its 'margin' column is the distance of the "
+                    "unit's nearest theme probability to that theme's threshold (0 = the model "
+                    "cannot decide; small first). Such a sample is not representative and "
+                    "cannot measure the model's error. 'random' draws a random sample (by "
+                    "--strata, with a 'weight' column = units in the stratum / units drawn): "
+                    "label it by hand, without looking at model_labels, and pass it to `fazhi "
+                    "report --validation` to correct the shares for classifier error.")
     p.add_argument("units", nargs="+", type=Path, metavar="UNITS",
                    help="units table or report files/folders")
     p.add_argument("-n", type=int, default=50, help="how many units (default 50)")
     p.add_argument("--strategy", choices=["uncertain", "random"], default="uncertain")
+    p.add_argument("--strata", metavar="COLUMN",
+                   help="random only: stratify by this column, e.g. agency_type (taken from the "
+                        "reports when the units table lacks it)")
+    p.add_argument("--allocation", choices=["proportional", "equal"], default="proportional",
+                   help="units per stratum: proportional to its size, or equal (default "
+                        "proportional)")
     p.add_argument("-o", "--output", required=True, type=Path)
     p.add_argument("--random-state", type=int, default=0)
     _model_option(p)
@@ -367,15 +385,26 @@ def _add_sample(sub) -> None:
 
 def _run_sample(args) -> int:
     from .classify import sample_units
+    from .corpus import iter_reports
     from .persist import write_table
     from .streaming import read_units
 
     if args.n < 1:
         raise InputError(f"-n must be at least 1, got {args.n}")
+    if args.strata and args.strategy != "random":
+        raise InputError("--strata: only a random sample is stratified (--strategy random)")
     units = read_units(args.units)
-    model = _load_model(args) if args.strategy == "uncertain" else None
+    if args.strata and args.strata not in units.columns and "report_id" in units.columns:
+        # a report's field (agency_type, region...): read it from the reports themselves
+        paths = [p for p in args.units if p.is_dir() or p.suffix.lower() not in
+                 (".csv", ".tsv", ".jsonl", ".parquet", ".xlsx")]
+        meta = {r.report_id: getattr(r, args.strata, None) for r in iter_reports(paths)}
+        if any(v is not None for v in meta.values()):
+            units[args.strata] = units["report_id"].map(meta)
+    model = _load_model(args)
     out = sample_units(units, model, n=args.n, strategy=args.strategy,
-                       random_state=args.random_state)
+                       random_state=args.random_state, strata=args.strata,
+                       allocation=args.allocation)
     write_table(out, args.output)
     _done(f"wrote {len(out)} units to label to {args.output}")
     return 0
@@ -421,11 +450,11 @@ def _add_topics(sub) -> None:
                    help="seeds for --select-k (default 0,1,2)")
     p.add_argument("--random-state", type=int, default=0)
     p.add_argument("--no-below", type=_positive_int, metavar="N",
-                   help="keep words in at least N units (model default 10; use 2-5 for "
-                        "a few hundred units)")
+                   help="keep words in at least N units (default: 0.15%% of the units, at "
+                        "least 2, or 5 from 1000 units; see TopicModel)")
     p.add_argument("--no-above", type=float, metavar="F",
-                   help="keep words in at most this fraction of units (model default 0.1; "
-                        "use 0.3-0.5 for a few hundred units)")
+                   help="keep words in at most this fraction of units (default: 0.1 from "
+                        "5000 units, relaxed up to 0.5 for fewer)")
     _common(p)
     p.set_defaults(func=_run_topics)
 

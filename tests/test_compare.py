@@ -113,9 +113,9 @@ def test_theme_shares_char_weight(toy):
 
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate(toy):
-    s1 = theme_shares(toy, by="year", n_boot=300, random_state=7)
-    s2 = theme_shares(toy, by="year", n_boot=300, random_state=7)
-    s3 = theme_shares(toy, by="year", n_boot=300, random_state=8)
+    s1 = theme_shares(toy, by="report", n_boot=300, random_state=7)
+    s2 = theme_shares(toy, by="report", n_boot=300, random_state=7)
+    s3 = theme_shares(toy, by="report", n_boot=300, random_state=8)
     pd.testing.assert_frame_equal(s1, s2)
     assert not np.allclose(s1["se"], s3["se"])
     assert (s1["ci_low"] <= s1["share"] + 1e-12).all()
@@ -140,25 +140,214 @@ def test_cluster_bootstrap_resamples_reports(toy, caplog):
                      ignore_index=True)
     # report r*-3 of each year says nothing about 普法宣传: reports now differ
     many.loc[many["report_id"].str.endswith("-3"), "labels"] = ""
-    units = theme_shares(many, by="year", n_boot=400, random_state=0, themes=THEMES)
-    reports = theme_shares(many, by="year", n_boot=400, random_state=0, themes=THEMES,
-                           cluster="report")
+    units = theme_shares(many, by="year", n_boot=400, random_state=0, themes=THEMES,
+                         cluster=None)
+    reports = theme_shares(many, by="year", n_boot=400, random_state=0, themes=THEMES)
     pd.testing.assert_series_equal(units["share"], reports["share"])
     assert (reports["resampled"] == "report_id").all() and (units["resampled"] == "units").all()
+    assert (reports["interval"] == "t").all() and (units["interval"] == "percentile").all()
+    assert (reports["n_reports"] == 4).all()
     law = reports[reports.theme == "普法宣传"]
     assert ((law["ci_low"] <= law["share"]) & (law["share"] <= law["ci_high"])).all()
     assert (law["ci_high"] > law["ci_low"]).all()
     # identical reports: resampling reports cannot move the share
     same = theme_shares(many[~many["report_id"].str.endswith("-3")], by="year", n_boot=200,
-                        random_state=0, themes=THEMES, cluster="report_id")
+                        random_state=0, themes=THEMES)
     assert np.allclose(same["ci_low"], same["share"]) and np.allclose(same["ci_high"],
                                                                         same["share"])
+    # one report per group: no interval at all, never a zero-width one
     with caplog.at_level("WARNING", logger="nlp.compare"):
-        single = theme_shares(toy, by="year", n_boot=50, random_state=0, cluster="report_id")
-    assert "single report_id" in caplog.text
-    assert np.allclose(single["ci_low"], single["ci_high"])
+        single = theme_shares(toy, by="year", n_boot=50, random_state=0)
+    assert "single report" in caplog.text
+    assert single[["ci_low", "ci_high", "se"]].isna().all().all()
+    assert (single["interval"] == "none").all()
+    change = emphasis_change(single)
+    assert change[["ci_low", "ci_high"]].isna().all().all()
+    # groups that are reports resample their units
+    per_report = theme_shares(many, by="report", n_boot=50, random_state=0)
+    assert (per_report["resampled"] == "units").all()
     with pytest.raises(ValueError, match="cluster: .*bureau"):
         theme_shares(toy, cluster="bureau")
+
+
+def _clustered(rng, g, means, *, units=20, icc=0.2, year=2021, agencies=None):
+    a = np.asarray(means) * (1 - icc) / icc
+    b = (1 - np.asarray(means)) * (1 - icc) / icc
+    p = rng.beta(a, b, size=(g, len(means)))
+    rows = []
+    for i in range(g):
+        hit = rng.random((units, len(means))) < p[i]
+        for r in hit:
+            rows.append({"report_id": f"{year}-{i}", "year": year,
+                         "agency": agencies[i] if agencies else f"{year}-{i}",
+                         **{t: bool(v) for t, v in zip(THEMES, r)}})
+    return pd.DataFrame(rows)
+
+
+def test_t_interval_is_the_cr1_cluster_interval():
+    """Bootstrap SE × √(G/(G−1)) with t(G−1) equals the analytic cluster-robust interval."""
+    rng = np.random.default_rng(3)
+    units = _clustered(rng, 10, [0.3, 0.1, 0.2, 0.2])
+    s = theme_shares(units, by="year", n_boot=20000, random_state=0, themes=THEMES)
+    row = s[s.theme == "普法宣传"].iloc[0]
+    tot = units.groupby("report_id")["普法宣传"].agg(["sum", "size"])
+    r = tot["sum"].sum() / tot["size"].sum()
+    g = len(tot)
+    se = np.sqrt(g / (g - 1) * np.sum((tot["sum"] - r * tot["size"]) ** 2)) / tot["size"].sum()
+    assert row["share"] == pytest.approx(r)
+    assert row["se"] == pytest.approx(se, rel=0.03)
+    half = stats.t.ppf(0.975, g - 1) * row["se"]
+    assert row["ci_high"] == pytest.approx(min(1, r + half), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_cluster_t_interval_covers_at_ten_reports():
+    rng = np.random.default_rng(11)
+    hits = []
+    for i in range(150):
+        units = pd.concat([_clustered(rng, 10, [0.3, 0.1, 0.25, 0.15], year=2021),
+                           _clustered(rng, 10, [0.4, 0.12, 0.2, 0.15], year=2024)])
+        ch = emphasis_change(theme_shares(units, by="year", n_boot=500, random_state=i,
+                                          themes=THEMES)).set_index("theme")
+        truth = {"普法宣传": 0.1, "校园安全": 0.02, "行政执法": -0.05, "放管服": 0.0}
+        hits += [ch.loc[t, "ci_low"] <= d <= ch.loc[t, "ci_high"] for t, d in truth.items()]
+    assert np.mean(hits) >= 0.91
+
+
+def test_paired_resampling_uses_the_same_agencies():
+    rng = np.random.default_rng(5)
+    agencies = [f"ag{i}" for i in range(12)]
+    a = _clustered(rng, 12, [0.3, 0.1, 0.2, 0.2], year=2021, agencies=agencies)
+    same = a.assign(year=2024, report_id=a["report_id"].str.replace("2021", "2024"))
+    units = pd.concat([a, same], ignore_index=True)
+    paired = emphasis_change(theme_shares(units, by="year", paired="agency", n_boot=300,
+                                          random_state=0, themes=THEMES))
+    independent = emphasis_change(theme_shares(units, by="year", n_boot=300, random_state=0,
+                                               themes=THEMES))
+    # identical years: a paired draw moves both years together, so the difference is exactly 0
+    assert np.allclose(paired[["ci_low", "ci_high"]], 0)
+    assert (independent["ci_high"] - independent["ci_low"] > 0.05).all()
+    s = theme_shares(units, by="year", paired="agency", n_boot=50, random_state=0)
+    assert (s["resampled"] == "agency").all()
+
+
+def test_probabilities_are_never_cast_to_labels():
+    units = pd.DataFrame({"report_id": ["a", "a", "b", "b"], "year": [2021] * 4,
+                          "普法宣传": [0.9, 0.2, 0.4, 0.1], "校园安全": 0.0, "行政执法": 0.0,
+                          "放管服": 0.0})
+    with pytest.raises(ValueError, match="estimator='pcc'"):
+        theme_shares(units, by="year", n_boot=0, themes=THEMES)
+    pcc = theme_shares(units, by="year", n_boot=0, themes=THEMES, estimator="pcc")
+    got = pcc.set_index("theme")["share"]
+    assert got["普法宣传"] == pytest.approx(0.4)
+    assert got["其他"] == pytest.approx(np.mean([0.1, 0.8, 0.6, 0.9]))
+    assert (pcc["estimator"] == "pcc").all()
+    p_cols = units.rename(columns={t: f"p_{t}" for t in THEMES}).assign(labels="")
+    via_p = theme_shares(p_cols, by="year", n_boot=0, themes=THEMES, estimator="pcc")
+    assert np.allclose(via_p["share"], pcc["share"])
+    bad = units.assign(普法宣传=[1.2, 0, 0, 0])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        theme_shares(bad, n_boot=0, themes=THEMES, estimator="pcc")
+
+
+def test_misclassification_rates_by_hand():
+    truth = ["普法宣传", "普法宣传", "普法宣传", "", "", "", "", "放管服"]
+    pred = ["普法宣传", "普法宣传", "", "普法宣传", "", "", "", "放管服"]
+    r = compare.misclassification_rates(truth, pred, n_boot=0).set_index("theme")
+    assert r.loc["普法宣传", "tpr"] == pytest.approx(2 / 3)
+    assert r.loc["普法宣传", "fpr"] == pytest.approx(1 / 5)
+    assert r.loc["普法宣传", "n_positive"] == 3 and r.loc["普法宣传", "n_negative"] == 5
+    assert r.loc["其他", "tpr"] == pytest.approx(3 / 4)  # 4 truly none, 3 predicted none
+    # weights of a stratified sample: the first unit counts three times
+    w = compare.misclassification_rates(truth, pred, weights=[1, 1, 3, 1, 1, 1, 1, 1],
+                                        n_boot=0).set_index("theme")
+    assert w.loc["普法宣传", "tpr"] == pytest.approx(2 / 5)
+    groups = ["a", "a", "b", "b", "c", "c", "d", "d"]
+    boot = compare.misclassification_rates(truth, pred, groups=groups, n_boot=200,
+                                           random_state=0)
+    draws = boot.attrs["bootstrap"]
+    assert draws.tpr.shape == (200, 5) and draws.n_clusters == 4
+    assert (boot["n_groups"] == 4).all()
+    with pytest.raises(ValueError, match="predicted_labels"):
+        compare.misclassification_rates(truth, pred[:-1])
+    with pytest.raises(ValueError, match="weights"):
+        compare.misclassification_rates(truth, pred, weights=[0] * 8)
+
+
+def test_corrected_shares_undo_classifier_error():
+    rng = np.random.default_rng(7)
+    n = 4000
+    true = rng.random((n, 4)) < [0.4, 0.1, 0.3, 0.2]
+    tpr, fpr = np.array([0.67, 0.85, 0.75, 0.8]), np.array([0.04, 0.02, 0.06, 0.03])
+    r = rng.random(true.shape)
+    pred = np.where(true, r < tpr, r < fpr)
+    units = pd.DataFrame(pred, columns=list(THEMES)).assign(
+        report_id=[f"r{i % 40}" for i in range(n)], year=2021)
+
+    def lab(m):
+        return [";".join(t for t, v in zip(THEMES, row) if v) for row in m]
+
+    val = rng.choice(n, 600, replace=False)
+    rates = compare.misclassification_rates(lab(true[val]), lab(pred[val]),
+                                            groups=units["report_id"].iloc[val], n_boot=500,
+                                            random_state=0, themes=THEMES)
+    raw = theme_shares(units, by="year", n_boot=500, random_state=0, themes=THEMES)
+    fixed = theme_shares(units, by="year", n_boot=500, random_state=0, themes=THEMES,
+                         validation=rates)
+    got = fixed.set_index("theme")
+    rr = rates.set_index("theme")
+    expect = np.clip((raw.set_index("theme")["share"] - rr["fpr"]) / (rr["tpr"] - rr["fpr"]),
+                     0, 1)
+    assert np.allclose(got["share"], expect.loc[got.index])
+    assert np.allclose(got["raw_share"], raw.set_index("theme")["share"])
+    assert got.loc["普法宣传", "share"] == pytest.approx(0.4, abs=0.05)
+    assert raw.set_index("theme").loc["普法宣传", "share"] < 0.33  # the bias it removes
+    assert (fixed["estimator"] == "acc").all() and (fixed["n_validation"] == 600).all()
+    # the interval carries the validation uncertainty too: wider than the raw one
+    assert ((got["ci_high"] - got["ci_low"]) > (raw["ci_high"] - raw["ci_low"]).to_numpy()).all()
+    # rates read back from a file have lost their draws: refused, not silently fixed
+    with pytest.raises(ValueError, match="bootstrap replicates"):
+        theme_shares(units, by="year", n_boot=50, themes=THEMES,
+                     validation=pd.DataFrame(rates.to_dict("list")))
+    with pytest.raises(ValueError, match="per unit"):
+        theme_shares(units, by="year", n_boot=0, themes=THEMES, validation=rates,
+                     weight="chars")
+
+
+def test_corrected_change_shares_one_validation_draw():
+    rng = np.random.default_rng(8)
+    rows = []
+    for year, p in ((2021, 0.3), (2024, 0.4)):
+        for i in range(15):
+            for _ in range(20):
+                rows.append({"report_id": f"{year}-{i}", "year": year,
+                             "labels": "普法宣传" if rng.random() < p * 0.7 + 0.04 else ""})
+    units = pd.DataFrame(rows)
+    truth = ["普法宣传"] * 30 + [""] * 70
+    pred = ["普法宣传"] * 21 + [""] * 9 + ["普法宣传"] * 3 + [""] * 67
+    rates = compare.misclassification_rates(truth, pred, groups=[f"g{i % 10}" for i in range(100)],
+                                            n_boot=400, random_state=0, themes=["普法宣传"])
+    shares = theme_shares(units, by="year", n_boot=400, random_state=0, themes=["普法宣传"],
+                          validation=rates)
+    ch = emphasis_change(shares).set_index("theme")
+    draws = shares.attrs["bootstrap"]
+    assert draws.validation is not None and draws.n_validation_clusters == 10
+    assert ch.loc["普法宣传", "diff"] == pytest.approx(
+        shares.set_index(["year", "theme"]).loc[(2024, "普法宣传"), "share"]
+        - shares.set_index(["year", "theme"]).loc[(2021, "普法宣传"), "share"])
+    assert ch.loc["普法宣传", "ci_low"] < ch.loc["普法宣传", "diff"] < ch.loc["普法宣传", "ci_high"]
+    assert ch.loc["普法宣传", "estimator"] == "acc"
+
+
+def test_rate_differences_warn(caplog):
+    truth = ["普法宣传"] * 40 + [""] * 40
+    pred = ["普法宣传"] * 20 + [""] * 20 + [""] * 40
+    by = ["甲"] * 20 + ["乙"] * 20 + ["甲"] * 20 + ["乙"] * 20
+    with caplog.at_level("WARNING", logger="nlp.compare"):
+        d = compare.rate_differences(truth, pred, by, themes=["普法宣传"])
+    assert "differ between groups" in caplog.text and "普法宣传 TPR" in caplog.text
+    tpr = d[(d.theme == "普法宣传") & (d.rate == "tpr")].set_index("group")["value"]
+    assert tpr["甲"] == 1.0 and tpr["乙"] == 0.0
 
 
 def test_theme_shares_checks_parameters(toy):
@@ -169,16 +358,17 @@ def test_theme_shares_checks_parameters(toy):
 
 
 def test_emphasis_change_difference_and_interval(toy):
-    shares = theme_shares(toy, by="year", n_boot=500, random_state=0, themes=THEMES)
+    shares = theme_shares(toy, by="year", n_boot=500, random_state=0, themes=THEMES,
+                          cluster=None)
     ch = emphasis_change(shares, group="year", a=2021, b=2024).set_index("theme")
     assert ch.loc["普法宣传", "diff"] == pytest.approx(2 / 5 - 2 / 4)
     assert ch.loc["行政执法", "diff"] == pytest.approx(2 / 5)
     assert (ch["ci_low"] <= ch["diff"] + 1e-12).all() and (ch["diff"] <= ch["ci_high"] + 1e-12).all()
-    assert (ch["interval"] == "bootstrap percentile").all()
+    assert (ch["interval"] == "percentile").all() and (ch["n_reports_a"] == 1).all()
     # a table that lost its replicates (e.g. read back from CSV) falls back to a normal interval
     plain = pd.DataFrame(shares.to_dict("list"))
     ch2 = emphasis_change(plain, group="year", a=2021, b=2024).set_index("theme")
-    assert (ch2["interval"] == "normal from bootstrap se").all()
+    assert (ch2["interval"] == "normal from se").all()
     assert ch2.loc["行政执法", "ci_high"] > ch2.loc["行政执法", "diff"]
 
 
@@ -266,9 +456,13 @@ def test_on_bundled_units_with_hand_labels(seed_units):
     law = seed_units["labels"].map(lambda t: "普法宣传" in t)
     got = shares.set_index(["report_id", "theme"]).loc[("baoshan_2021", "普法宣传"), "n_theme"]
     assert got == int(law[seed_units.report_id == "baoshan_2021"].sum())
-    change = emphasis_change(theme_shares(seed_units, by="year", n_boot=500, random_state=0))
+    change = emphasis_change(theme_shares(seed_units, by="year", n_boot=500, random_state=0,
+                                          cluster=None))
     assert list(change["theme"]) == [*THEMES, compare.OTHER]
     assert change[["ci_low", "ci_high"]].notna().all().all()
+    # by default two single reports get no interval: two cases, not a trend
+    honest = emphasis_change(theme_shares(seed_units, by="year", n_boot=100, random_state=0))
+    assert honest[["ci_low", "ci_high"]].isna().all().all()
     prof = section_profile(seed_units, n_boot=0)
     assert set(prof["role"].astype(str)) <= set(compare.ROLE_ORDER)
 
@@ -288,7 +482,10 @@ def test_shares_properties():
                               "labels": [tuple(s) for s in a + b]})
         s = theme_shares(units, n_boot=50, random_state=seed, themes=THEMES)
         assert ((s["share"] >= 0) & (s["share"] <= 1)).all()
-        assert ((s["ci_low"] <= s["share"] + 1e-9) & (s["share"] <= s["ci_high"] + 1e-9)).all()
+        has = s["n_units"] >= 2  # one unit says nothing about variation: no interval
+        assert s.loc[~has, "ci_low"].isna().all()
+        inside = (s["ci_low"] <= s["share"] + 1e-9) & (s["share"] <= s["ci_high"] + 1e-9)
+        assert inside[has].all()
         for rid, sets in (("a", a), ("b", b)):
             got = s[s.report_id == rid].set_index("theme")["share"]
             for t in THEMES:
@@ -300,3 +497,111 @@ def test_shares_properties():
         assert np.allclose(ch["diff"], ch["share_b"] - ch["share_a"])
 
     check()
+
+
+def test_prevalence_resamples_reports_and_keeps_missing_groups(caplog):
+    rng = np.random.default_rng(2)
+    meta = pd.DataFrame({"report_id": np.repeat([f"r{i}" for i in range(6)], 5),
+                         "agency": np.repeat(["甲局", "甲局", "乙局", "乙局", None, "丙局"], 5)})
+    dt = rng.dirichlet([1, 1, 1], size=len(meta))
+    p = compare.prevalence(dt, meta, by="agency", n_boot=300, random_state=0)
+    assert set(p["agency"].astype(object).where(p["agency"].notna(), None)) == \
+        {"甲局", "乙局", "丙局", None}
+    assert p["n_docs"].sum() == 3 * len(meta)
+    known = p[p["agency"] == "甲局"]
+    assert (known["resampled"] == "report_id").all() and (known["interval"] == "t").all()
+    assert (known["n_reports"] == 2).all() and known["ci_low"].notna().all()
+    single = p[p["agency"] == "丙局"]
+    assert single[["ci_low", "ci_high"]].isna().all().all()
+    units = compare.prevalence(dt, meta.drop(columns="report_id"), by="agency", n_boot=100)
+    assert "resampled" not in units.columns and units["ci_low"].notna().any()
+    sel = meta["agency"].eq("甲局").to_numpy()
+    assert known.sort_values("topic")["share"].tolist() == pytest.approx(
+        dt[sel].mean(axis=0).tolist())
+
+
+def test_section_profile_pools_reports_with_paired_parts():
+    rng = np.random.default_rng(4)
+    rows = []
+    for i in range(8):
+        for role in ("measures", "problems", "plans"):
+            for _ in range(6):
+                rows.append({"report_id": f"r{i}", "role": role, "year": 2021 + i % 2,
+                             "labels": "普法宣传" if rng.random() < 0.4 else ""})
+    units = pd.DataFrame(rows)
+    pooled = section_profile(units, by=None, n_boot=200, random_state=0, themes=THEMES)
+    assert "report_id" not in pooled.columns
+    assert (pooled["resampled"] == "report_id").all() and pooled["ci_low"].notna().all()
+    law = pooled[pooled.theme == "普法宣传"].set_index("role")
+    assert law.loc["measures", "n_units"] == 48
+    per_year = section_profile(units, by="year", n_boot=100, random_state=0, themes=THEMES)
+    assert set(per_year["year"]) == {2021, 2022} and (per_year["n_reports"] == 4).all()
+
+
+def test_prevalence_regression_ame_is_the_difference_in_shares():
+    rng = np.random.default_rng(6)
+    rows = []
+    for year, p in ((2021, 0.3), (2024, 0.45)):
+        for i in range(12):
+            pr = rng.beta(p * 4, (1 - p) * 4)
+            for _ in range(15):
+                rows.append({"report_id": f"{year}-{i}", "year": year,
+                             "labels": "普法宣传" if rng.random() < pr else ""})
+    units = pd.DataFrame(rows)
+    fx = compare.prevalence_regression(units, "theme ~ C(year)", themes=["普法宣传"])
+    row = fx[fx.theme == "普法宣传"].iloc[0]
+    shares = units.assign(hit=units["labels"] == "普法宣传").groupby("year")["hit"].mean()
+    # a saturated logit reproduces the shares: the AME is their difference
+    assert row["ame"] == pytest.approx(shares[2024] - shares[2021], abs=1e-6)
+    assert row["contrast"] == "2024 vs 2021" and row["df"] == 23 and row["n_clusters"] == 24
+    # the delta-method SE equals the cluster-robust SE of the difference in shares
+    tot = units.assign(hit=units["labels"] == "普法宣传").groupby(["year", "report_id"])["hit"]
+    var = 0
+    for year in (2021, 2024):
+        g = tot.agg(["sum", "size"]).loc[year]
+        r = g["sum"].sum() / g["size"].sum()
+        var += np.sum((g["sum"] - r * g["size"]) ** 2) / g["size"].sum() ** 2
+    assert row["se"] == pytest.approx(np.sqrt(var * 24 / 23), rel=0.02)
+    assert "cluster" in row["estimator"] and row["ci_low"] < row["ame"] < row["ci_high"]
+    with pytest.raises(ValueError, match="theme ~"):
+        compare.prevalence_regression(units, "y ~ C(year)")
+    with pytest.raises(ValueError, match="cluster"):
+        compare.prevalence_regression(units.drop(columns="report_id"))
+
+
+def test_prevalence_regression_corrected_for_classifier_error():
+    rng = np.random.default_rng(9)
+    rows, truth, pred = [], [], []
+    for year, p in ((2021, 0.3), (2024, 0.5)):
+        for i in range(30):
+            for _ in range(30):
+                t = rng.random() < p
+                hit = rng.random() < (0.7 if t else 0.05)
+                rows.append({"report_id": f"{year}-{i}", "year": year,
+                             "labels": "普法宣传" if hit else ""})
+                truth.append("普法宣传" if t else "")
+                pred.append(rows[-1]["labels"])
+    units = pd.DataFrame(rows)
+    idx = rng.choice(len(units), 300, replace=False)
+    rates = compare.misclassification_rates([truth[i] for i in idx], [pred[i] for i in idx],
+                                            groups=units["report_id"].iloc[idx], n_boot=200,
+                                            random_state=0, themes=["普法宣传"])
+    raw = compare.prevalence_regression(units, themes=["普法宣传"])
+    fixed = compare.prevalence_regression(units, themes=["普法宣传"], validation=rates,
+                                          n_validation_draws=30, random_state=0)
+    r0 = raw[raw.theme == "普法宣传"].iloc[0]
+    r1 = fixed[fixed.theme == "普法宣传"].iloc[0]
+    assert r0["ame"] == pytest.approx(0.2 * 0.65, abs=0.04)  # attenuated by TPR − FPR
+    assert r1["ame"] == pytest.approx(0.2, abs=0.05)
+    assert r1["se"] > r0["se"] and "misclassification" in r1["estimator"]
+
+
+def test_design_effects_icc():
+    same = pd.DataFrame({"report_id": list("aaaabbbbcccc"),
+                         "labels": ["普法宣传"] * 4 + [""] * 4 + ["普法宣传"] * 4})
+    d = compare.design_effects(same, themes=["普法宣传"]).set_index("theme")
+    assert d.loc["普法宣传", "icc"] == pytest.approx(1.0)
+    assert d.loc["普法宣传", "design_effect"] == pytest.approx(4.0)
+    mixed = pd.DataFrame({"report_id": list("aaaabbbb"),
+                          "labels": ["普法宣传", ""] * 4})
+    assert compare.design_effects(mixed, themes=["普法宣传"]).loc[0, "icc"] == 0.0

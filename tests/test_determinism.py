@@ -170,3 +170,44 @@ def test_report_identical_apart_from_timestamp(tmp_path):
     for name in files_a:
         if name != "report.html" and not name.endswith("manifest.json"):
             assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+# --------------------------------------------------------------------------- comparisons
+
+_COMPARE = r"""
+import json
+import numpy as np, pandas as pd
+from nlp import compare
+
+rng = np.random.default_rng(0)
+rows = []
+for year in (2021, 2024):
+    for i in range(8):
+        for j in range(10):
+            rows.append({"report_id": f"{year}-{i}", "agency": f"局{i}", "year": year,
+                         "agency_type": "公安司法"[i % 2],
+                         "labels": ";".join(t for t in ("普法宣传", "行政执法")
+                                            if rng.random() < 0.3 + 0.05 * (year == 2024))})
+units = pd.DataFrame(rows)
+truth = units["labels"].iloc[::4].tolist()
+pred = [t if k % 3 else "" for k, t in enumerate(truth)]
+rates = compare.misclassification_rates(truth, pred, groups=units["report_id"].iloc[::4],
+                                        n_boot=200, random_state=1)
+out = {}
+for name, kw in (("reports", {}), ("paired", {"paired": "agency"}),
+                 ("corrected", {"validation": rates})):
+    s = compare.theme_shares(units, by="year", n_boot=200, random_state=2, **kw)
+    out[name] = compare.emphasis_change(s)[["diff", "ci_low", "ci_high"]].to_numpy().tolist()
+fx = compare.prevalence_regression(units, "theme ~ C(year) + agency_type")
+out["regression"] = fx[["ame", "se"]].to_numpy().round(12).tolist()
+print(json.dumps(out))
+"""
+
+
+def test_comparisons_identical_across_processes_and_hash_seeds():
+    """Cluster, paired and corrected intervals and the regression depend on the seed only."""
+    outs = _in_parallel([[sys.executable, "-c", _COMPARE]] * 2, ["1", "2"])
+    first, second = (json.loads(o.strip().splitlines()[-1]) for o in outs)
+    assert first == second
+    corrected = np.array(first["corrected"], dtype=float)
+    assert np.isfinite(corrected[[0, 2]]).all()  # 普法宣传, 行政执法: labelled in the sample

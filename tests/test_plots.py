@@ -50,8 +50,14 @@ def _tables(units):
     confusion = pd.DataFrame({"theme": [*THEMES, "micro"], "tp": [5, 3, 2, 1, 11],
                               "fp": [1, 0, 2, 1, 4], "fn": [0, 1, 1, 2, 4],
                               "tn": [30, 32, 31, 32, 125]})
+    effects = pd.DataFrame({"theme": ["普法宣传", "放管服"] * 2, "variable": "year",
+                            "contrast": ["2024 vs 2021"] * 2 + ["2022 vs 2021"] * 2,
+                            "ame": [0.05, -0.02, 0.01, 0.0], "ci_low": [0.01, -0.06, -0.03, -0.04],
+                            "ci_high": [0.09, 0.02, 0.05, 0.04]})
     return {
         "plot_theme_shares": shares,
+        "plot_shares_over": by_year,
+        "plot_effects": effects,
         "plot_emphasis_change": compare.emphasis_change(by_year),
         "plot_section_profile": compare.section_profile(units, n_boot=50, random_state=0),
         "plot_keyness": key,
@@ -66,9 +72,9 @@ def test_every_plot_function_is_exported_and_tested(units):
     assert public == set(_tables(units))
 
 
-@pytest.mark.parametrize("name", ["plot_theme_shares", "plot_emphasis_change",
+@pytest.mark.parametrize("name", ["plot_theme_shares", "plot_shares_over", "plot_emphasis_change",
                                   "plot_section_profile", "plot_keyness", "plot_topic_prevalence",
-                                  "plot_coherence", "plot_confusion"])
+                                  "plot_coherence", "plot_confusion", "plot_effects"])
 def test_plot_returns_axes_draws_chinese_without_missing_glyphs(units, name, monkeypatch):
     df = _tables(units)[name]
     fn = getattr(plots, name)
@@ -165,4 +171,93 @@ def test_confusion_accepts_square_and_tidy_tables():
     a = plots.plot_confusion(square)
     b = plots.plot_confusion(tidy)
     assert np.array_equal(a.images[0].get_array(), b.images[0].get_array())
+    plt.close("all")
+
+
+def _many_reports(n_reports: int, n_years: int = 6) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(n_reports):
+        year = 2019 + i % n_years
+        for _ in range(8):
+            rows.append({"report_id": f"r{i:03d}", "year": float(year),
+                         "agency_type": ["公安", "司法", "教育"][i % 3],
+                         "role": rng.choice(["measures", "problems", "plans", "leadership"]),
+                         "labels": ";".join(t for t in THEMES if rng.random() < 0.3)})
+    return pd.DataFrame(rows)
+
+
+def _render(ax) -> list[str]:
+    """Draw the figure to PNG; return the warnings matplotlib raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax.figure.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught]
+
+
+def _overlap(a, b) -> bool:
+    return not (a.x1 <= b.x0 or b.x1 <= a.x0 or a.y1 <= b.y0 or b.y1 <= a.y0)
+
+
+@pytest.mark.parametrize("n_reports", [2, 20, 500])
+def test_figures_stay_readable_from_two_to_many_reports(n_reports):
+    units = _many_reports(n_reports)
+    per_report = compare.theme_shares(units, by="report", n_boot=20, random_state=0)
+    ax = plots.plot_theme_shares(per_report)
+    assert _render(ax) == []
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend()
+    if n_reports > 12:
+        # one dot per report and a box per theme, no 500-entry legend
+        assert legend is None and "across" in ax.get_title()
+    else:
+        # the legend sits outside the axes: it covers neither bars nor the title
+        assert not _overlap(legend.get_window_extent(renderer), ax.get_window_extent(renderer))
+        assert not _overlap(legend.get_window_extent(renderer),
+                            ax.title.get_window_extent(renderer))
+    assert ax.figure.get_size_inches()[1] < 12
+    profile = compare.section_profile(units, by="report" if n_reports <= 4 else None,
+                                      n_boot=20, random_state=0)
+    ax = plots.plot_section_profile(profile)
+    assert _render(ax) == []
+    assert len(ax.get_yticklabels()) <= 4 * max(1, min(n_reports, 4))
+    plt.close("all")
+
+
+def test_shares_over_years_labels_years_as_integers_and_counts_reports():
+    units = _many_reports(30)
+    by_year = compare.theme_shares(units, by="year", n_boot=50, random_state=0)
+    ax = plots.plot_shares_over(by_year)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "2019\nn=5" and not any(".0" in lbl for lbl in labels)
+    assert _render(ax) == []
+    renderer = ax.figure.canvas.get_renderer()
+    assert not _overlap(ax.get_legend().get_window_extent(renderer),
+                        ax.get_window_extent(renderer))
+    plt.close("all")
+
+
+def test_emphasis_change_title_says_how_many_reports():
+    units = _many_reports(30, n_years=2)
+    change = compare.emphasis_change(compare.theme_shares(units, by="year", n_boot=50,
+                                                          random_state=0), a=2019, b=2020)
+    ax = plots.plot_emphasis_change(change)
+    assert "15 vs 15 reports" in ax.get_title() and "not a trend" not in ax.get_title()
+    two = compare.emphasis_change(compare.theme_shares(
+        _many_reports(2, n_years=2), by="year", n_boot=50, random_state=0, cluster=None),
+        a=2019, b=2020)
+    assert "not a trend" in plots.plot_emphasis_change(two).get_title()
+    plt.close("all")
+
+
+def test_many_named_groups_as_a_heatmap_with_unknown_for_missing():
+    units = _many_reports(60)
+    units.loc[units["report_id"] < "r010", "agency_type"] = None
+    kinds = units["report_id"].str[-2:].map(lambda x: f"类型{int(x) % 15}")
+    units["agency_type"] = units["agency_type"].where(units["agency_type"].isna(), kinds)
+    shares = compare.theme_shares(units, by="agency_type", n_boot=20, random_state=0)
+    ax = plots.plot_theme_shares(shares, group="agency_type", many="heatmap")
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert any(r.startswith("unknown (n=") for r in rows) and "None" not in " ".join(rows)
+    assert _render(ax) == []
     plt.close("all")

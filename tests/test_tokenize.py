@@ -121,13 +121,82 @@ def test_pipe(tok):
         tok.cut(None)
 
 
+# Run in a fresh interpreter: forking is refused while other threads run (earlier
+# tests leave Dask and tqdm threads behind), and the fork path must be tested too.
+WORKER_SCRIPT = """
+import json, logging, os, sys
+import nlp.tokenize
+from nlp import Tokenizer
+
+backend, start, mode = sys.argv[1:]
+if start == "spawn":
+    nlp.tokenize._can_fork = lambda: False
+seen = []
+class Note(logging.Handler):
+    def emit(self, record):
+        seen.append(record.getMessage())
+logging.getLogger("nlp.tokenize").addHandler(Note())
+logging.getLogger("nlp.tokenize").setLevel(logging.DEBUG)
+tok = Tokenizer(backend=backend, drop_single=False)
+texts = [f"第{i}次开展双随机一公开抽查和普法宣传" for i in range(600)]
+texts[450] = "推进一网通办\\x1f和\\x1e证照分离"  # the separators of the packed results
+texts[451] = ""
+if mode == "auto":
+    os.cpu_count = lambda: 2
+    small = tok.pipe(texts, progress=False, cache=False)
+    before = list(seen)
+    nlp.tokenize._AUTO_CHARS_PER_WORKER[tok.backend_] = 1000
+    out = tok.pipe(texts, progress=False, cache=False)
+    ok = out == small == [tok(t) for t in texts]
+else:
+    before = []
+    out = tok.pipe(texts, n_jobs=2, chunksize=100, progress=False, cache=False)
+    ok = out == [tok(t) for t in texts]
+print(json.dumps({"same": ok, "before": before, "log": seen[len(before):],
+                  "can_fork": nlp.tokenize._can_fork()}))
+"""
+
+
+def _workers_run(backend: str, start: str, mode: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", WORKER_SCRIPT, backend, start, mode],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 @pytest.mark.parametrize("backend", ["auto", "jieba"])
-def test_pipe_in_worker_processes(backend):
-    tok = Tokenizer(backend=backend)
-    texts = [f"第{i}次开展双随机一公开抽查和普法宣传" for i in range(600)]
-    assert tok.pipe(texts, n_jobs=2, chunksize=100, progress=False,
-                    cache=False) == [tok(t) for t in texts]
+def test_pipe_in_worker_processes(backend, start):
+    import sys
+
+    if start == "fork" and not sys.platform.startswith("linux"):
+        pytest.skip("worker processes are forked on Linux only")
+    result = _workers_run(backend, start, "explicit")
+    assert result["same"]
+    assert any(f"in 2 {start} processes" in m for m in result["log"]), result["log"]
+
+
+def test_pipe_n_jobs_is_checked(tok):
+    for bad in (0, -2, 1.5, "2", True):
+        with pytest.raises(ValueError, match="n_jobs"):
+            tok.pipe(["推进一网通办"] * 600, n_jobs=bad, progress=False, cache=False)
+
+
+@pytest.mark.slow
+def test_default_pipe_uses_processes_only_for_large_inputs():
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the default forks workers on Linux only")
+    result = _workers_run("auto", "fork", "auto")
+    assert result["can_fork"] and result["same"]
+    assert not any("processes" in m for m in result["before"])  # far below the threshold
+    assert any("in 2 fork processes" in m for m in result["log"]), result["log"]
 
 
 def test_bad_backend_and_dictionary(tmp_path, backend):

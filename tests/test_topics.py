@@ -13,7 +13,7 @@ from sklearn.exceptions import NotFittedError
 import nlp
 from nlp.compare import prevalence
 from nlp.errors import InputError, ModelIntegrityError
-from nlp.topics import TopicModel, select_k
+from nlp.topics import TopicModel, select_k, vocabulary_filter
 
 VOCAB = {
     "普法": ["普法", "宣传", "法治", "讲座", "学生", "教育", "活动", "课堂"],
@@ -83,6 +83,8 @@ def test_transform_before_fit_raises_not_fitted(docs):
 @pytest.mark.parametrize("params, name", [
     ({"n_topics": 0}, "n_topics"), ({"n_topics": 2.5}, "n_topics"),
     ({"passes": 0}, "passes"), ({"no_above": 1.5}, "no_above"), ({"no_below": 0}, "no_below"),
+    ({"no_below": 1.5}, "no_below"), ({"no_below": "many"}, "no_below"),
+    ({"no_above": "auto-ish"}, "no_above"), ({"no_above": 0}, "no_above"),
     ({"alpha": "bogus"}, "alpha"), ({"alpha": -1.0}, "alpha"), ({"eta": "asymmetric"}, "eta"),
     ({"init": "kmeans"}, "init"), ({"engine": "mallet"}, "engine"), ({"decay": 0.1}, "decay"), ({"offset": 0}, "offset"),
 ])
@@ -98,6 +100,50 @@ def test_empty_vocabulary_is_an_input_error():
         TopicModel(2, no_below=50).fit([["普法", "宣传"]] * 3)
     with pytest.raises(InputError, match="empty"):
         TopicModel(2).fit([])
+
+
+# ------------------------------------------------------------------ the vocabulary filter
+
+@pytest.mark.parametrize("n, no_below, no_above", [
+    (40, 2, 0.5), (45, 2, 0.5), (200, 2, 0.5), (400, 2, 0.354), (999, 2, 0.224),
+    (1000, 5, 0.224), (2000, 5, 0.158), (5000, 8, 0.1), (6460, 10, 0.1), (40_000, 60, 0.1),
+    (400_000, 600, 0.1)])
+def test_default_filter_scales_with_the_number_of_documents(n, no_below, no_above):
+    f = vocabulary_filter(n)
+    assert (f["no_below"], f["no_above"]) == (no_below, no_above)
+    assert f["auto"] == ["no_below", "no_above"] and str(n) in f["summary"]
+
+
+def test_filter_takes_counts_shares_and_fixed_values():
+    assert vocabulary_filter(1000, no_below=0.01)["no_below"] == 10
+    assert vocabulary_filter(10, no_below=0.01)["no_below"] == 1
+    f = vocabulary_filter(1000, no_below=3, no_above=0.4)
+    assert (f["no_below"], f["no_above"], f["auto"]) == (3, 0.4, [])
+    assert "as given" in f["summary"]
+    assert vocabulary_filter(1000, no_above=0.4)["auto"] == ["no_below"]
+    with pytest.raises(ValueError, match="no_below"):
+        vocabulary_filter(10, no_below="lots")
+
+
+def test_defaults_fit_the_bundled_corpus_and_say_which_filter(units_tokens, tmp_path):
+    _, tokens = units_tokens
+    model = TopicModel(8, random_state=0).fit(tokens)  # failed with fixed 10 / 0.1
+    assert model.get_params()["no_below"] == "auto"
+    assert model.filter_["no_below"] == 2 and model.filter_["no_above"] == 0.5
+    assert model.filter_["n_docs"] == len(tokens)
+    assert model.filter_["n_terms"] == len(model.vocabulary_) >= 5 * 8
+    loaded = TopicModel.load(model.save(tmp_path / "lda"))
+    assert loaded.filter_ == model.filter_
+    assert model.filter_["summary"] in (tmp_path / "lda" / "card.md").read_text(encoding="utf-8")
+    table = select_k(tokens, ks=[4, 6], seeds=(0, 1), progress=False)
+    assert table["no_below"].tolist() == [2, 2] and (table["n_terms"] > 0).all()
+
+
+def test_the_filter_is_used_as_reported(docs):
+    model = TopicModel(3, random_state=0, no_below=0.3, no_above=1.0, passes=1).fit(docs)
+    df = model.dictionary_.dfs
+    assert model.filter_["no_below"] == 36  # 30 % of 120 documents
+    assert min(df.values()) >= 36 and len(df) == model.filter_["n_terms"] > 0
 
 
 def test_estimator_contract(docs):
@@ -224,7 +270,9 @@ def test_select_k_table(docs):
     table = select_k(docs, ks=[2, 3], seeds=(0, 1), passes=3, no_below=2, no_above=0.5,
                      progress=False)
     assert list(table.columns) == ["k", "coherence_mean", "coherence_std", "stability_mean",
-                                   "stability_std", "n_seeds", "seconds"]
+                                   "stability_std", "n_seeds", "seconds", "no_below",
+                                   "no_above", "n_terms"]
+    assert table["no_below"].tolist() == [2, 2] and table["no_above"].tolist() == [0.5, 0.5]
     assert table["k"].tolist() == [2, 3]
     assert table["stability_mean"].between(0, 1).all()
     assert table.loc[1, "coherence_mean"] > table.loc[0, "coherence_mean"]
@@ -278,7 +326,7 @@ def test_shipped_model_loads_and_reads_bundled_units(units_tokens):
 
 # ------------------------------------------------------------------ CLI
 
-def test_cli_topics_writes_three_files(tmp_path, corpus_dir):
+def test_cli_topics_writes_its_files(tmp_path, corpus_dir):
     from nlp.cli import main
 
     pytest.importorskip("pyLDAvis")
@@ -290,6 +338,23 @@ def test_cli_topics_writes_three_files(tmp_path, corpus_dir):
     doc_topic = pd.read_csv(out / "doc_topics.csv", encoding="utf-8-sig")
     assert {"report_id", "unit_id", "topic_0", "topic_2"} <= set(doc_topic.columns)
     assert (out / "topics.html").exists()
+    summary = json.loads((out / "topic_model.json").read_text(encoding="utf-8"))
+    assert summary["filter"]["no_below"] == 2 and summary["filter"]["auto"] == []
+    assert len(summary["labels"]) == 3
+
+
+def test_cli_topics_defaults_fit_a_small_corpus_and_log_the_filter(tmp_path, corpus_dir,
+                                                                    caplog):
+    import logging
+
+    from nlp.cli import main
+
+    out = tmp_path / "topics"
+    with caplog.at_level(logging.INFO, logger="nlp"):
+        assert main(["topics", str(corpus_dir), "-k", "4", "-o", str(out)]) == 0
+    assert "vocabulary filter: words in at least 2 and at most 50% of 45" in caplog.text
+    summary = json.loads((out / "topic_model.json").read_text(encoding="utf-8"))
+    assert summary["filter"]["auto"] == ["no_below", "no_above"]
 
 
 def test_cli_select_k(tmp_path, corpus_dir, capsys):

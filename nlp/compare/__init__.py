@@ -6,6 +6,10 @@ DataFrame, one row per observation; none needs a model.
 
 ==============  ==========================================================
 ``shares``      :func:`theme_matrix`, :func:`theme_shares`, :func:`emphasis_change`
+``correction``  :func:`misclassification_rates`, :func:`rate_differences`: shares
+                corrected for classifier error
+``regression``  :func:`prevalence_regression`: theme prevalence on covariates
+``design``      :func:`design_effects`: ICC and design effect per theme
 ``profiles``    :func:`section_profile`: themes by report part
 ``prevalence``  :func:`prevalence`: topic shares per group
 ``keyness``     :func:`keyness`: over-used terms (G², BH-adjusted p)
@@ -21,13 +25,18 @@ Examples
 """
 
 from ..codebook import OTHER, ROLES
+from .correction import misclassification_rates, rate_differences
+from .design import design_effects
 from .keyness import keyness
 from .prevalence import prevalence
 from .profiles import section_profile
+from .regression import prevalence_regression
 from .shares import emphasis_change, theme_matrix, theme_shares
 
 #: order of report parts used by :func:`section_profile`
 ROLE_ORDER = ROLES
 
 __all__ = ["theme_matrix", "theme_shares", "emphasis_change", "section_profile", "prevalence",
-           "keyness", "OTHER", "ROLE_ORDER"]
+           "keyness", "misclassification_rates", "rate_differences", "prevalence_regression",
+           "design_effects", "OTHER",
+           "ROLE_ORDER"]

@@ -21,7 +21,7 @@ single-process one; :func:`write_partitions` writes any collection in order.
 Workers read the report files themselves, so they must see them at the same
 path (one machine, or a shared filesystem).  Dask is an optional extra::
 
-    pip install "fazhi-nlp[dask]"
+    pip install ".[dask]"          # from a clone of fazhi-nlp, or a wheel with [dask]
 
 Examples
 --------
@@ -70,7 +70,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = 'pip install "fazhi-nlp[dask]"'
+INSTALL_HINT = 'pip install ".[dask]" in a clone of fazhi-nlp (or its wheel with [dask])'
 _SCHEDULER = re.compile(r"^(?:local(?::[1-9]\d*)?|(?:tcp|tls|ucx|inproc)://\S+)$")
 
 

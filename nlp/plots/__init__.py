@@ -6,7 +6,9 @@ returns the :class:`~matplotlib.axes.Axes`; none calls ``plt.show()`` or
 matplotlib's global settings (see :mod:`nlp.plots.base`).
 
 ==============  ==========================================================
-``shares``      :func:`plot_theme_shares`, :func:`plot_emphasis_change`
+``shares``      :func:`plot_theme_shares`, :func:`plot_shares_over`,
+                :func:`plot_emphasis_change`
+``effects``     :func:`plot_effects`: regression effects (forest plot)
 ``profiles``    :func:`plot_section_profile`
 ``keyness``     :func:`plot_keyness`
 ``topics``      :func:`plot_topic_prevalence`, :func:`plot_coherence`
@@ -24,11 +26,12 @@ Examples
 
 from .base import cjk_font_path, use_cjk_font
 from .confusion import plot_confusion
+from .effects import plot_effects
 from .keyness import plot_keyness
 from .profiles import plot_section_profile
-from .shares import plot_emphasis_change, plot_theme_shares
+from .shares import plot_emphasis_change, plot_shares_over, plot_theme_shares
 from .topics import plot_coherence, plot_topic_prevalence
 
-__all__ = ["use_cjk_font", "cjk_font_path", "plot_theme_shares", "plot_emphasis_change",
-           "plot_section_profile", "plot_keyness", "plot_topic_prevalence", "plot_coherence",
-           "plot_confusion"]
+__all__ = ["use_cjk_font", "cjk_font_path", "plot_theme_shares", "plot_shares_over",
+           "plot_emphasis_change", "plot_section_profile", "plot_keyness",
+           "plot_topic_prevalence", "plot_coherence", "plot_confusion", "plot_effects"]

@@ -24,11 +24,15 @@ from matplotlib import font_manager
 from ..errors import InputError
 
 __all__ = ["cjk_font_path", "cjk_font_name", "cjk_rc", "use_cjk_font", "cjk_figure",
-           "new_axes", "need_columns", "error_bars", "group_column", "heatmap", "PALETTE"]
+           "new_axes", "need_columns", "error_bars", "group_column", "heatmap", "PALETTE",
+           "display", "legend_outside", "NON_GROUP_COLUMNS", "MAX_GROUPS"]
 
 log = logging.getLogger(__name__)
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+#: above this many groups a figure aggregates (or shows a distribution) instead of one bar,
+#: row or colour per group
+MAX_GROUPS = 12
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
            "#8C8C8C", "#CCB974", "#64B5CD"]
 
@@ -116,11 +120,38 @@ def error_bars(df, value="share", lo="ci_low", hi="ci_high"):
     return None
 
 
+#: columns of comparison tables that are not groups
+NON_GROUP_COLUMNS = frozenset({"theme", "share", "ci_low", "ci_high", "se", "n_theme", "n_units",
+                               "n_reports", "weight", "resampled", "role_share", "interval",
+                               "estimator", "raw_share", "n_validation"})
+
+
+def display(value) -> str:
+    """A group value as a label: whole-number floats without ``.0``, missing as ``unknown``.
+
+    Examples
+    --------
+    >>> display(2024.0), display(None), display("宝山区")
+    ('2024', 'unknown', '宝山区')
+    """
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):
+        return "unknown"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def legend_outside(ax, **kwargs):
+    """A legend to the right of the axes, so it never covers bars or the title."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                     fontsize="small", **kwargs)
+
+
 def group_column(df, group):
     if group is not None:
         return group
-    skip = {"theme", "share", "ci_low", "ci_high", "se", "n_theme", "n_units", "weight",
-            "resampled", "role_share"}
+    skip = NON_GROUP_COLUMNS
     cols = [c for c in df.columns if c not in skip]
     if not cols:
         raise InputError("plot_theme_shares: no group column; pass group=")

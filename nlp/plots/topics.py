@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import PALETTE, cjk_figure, heatmap, need_columns, new_axes
+from .base import PALETTE, cjk_figure, display, heatmap, need_columns, new_axes
+
+_TOPIC_COLUMNS = {"topic", "label", "share", "ci_low", "ci_high", "n_docs", "n_reports",
+                  "resampled", "interval"}
 
 __all__ = ['plot_topic_prevalence', 'plot_coherence']
 
 
 @cjk_figure
-def plot_topic_prevalence(df: pd.DataFrame, ax=None, *, index: str = "agency",
+def plot_topic_prevalence(df: pd.DataFrame, ax=None, *, index: str | None = None,
                           columns: str | None = None, value: str = "share",
                           title: str | None = None, **kwargs):
-    """Heatmap of topic prevalence: ``index`` (agency) × topic.
+    """Heatmap of topic prevalence: ``index`` (agency, year…) × topic.
 
-    ``df`` is the output of :func:`nlp.topics.prevalence`; the topic axis uses
-    the ``label`` column when present, else ``topic``.
+    ``df`` is the output of :func:`nlp.compare.prevalence`; ``index`` defaults
+    to its first grouping column; missing values show as ``unknown``.  The
+    topic axis uses the ``label`` column when present, else ``topic``.
     """
     columns = columns or ("label" if "label" in df.columns else "topic")
+    if index is None:
+        groups = [c for c in df.columns if c not in _TOPIC_COLUMNS]
+        index = groups[0] if groups else "agency"
     need_columns(df, [index, columns, value], "plot_topic_prevalence")
     d = df.copy()
+    d[index] = [display(v) for v in d[index]]
     if columns == "label" and "topic" in d:
         d["label"] = d["topic"].astype(str) + " " + d["label"].astype(str)
     order = list(dict.fromkeys(d[columns]))
@@ -28,7 +36,7 @@ def plot_topic_prevalence(df: pd.DataFrame, ax=None, *, index: str = "agency",
                         sort=False).reindex(columns=order)
     ax = new_axes(ax, figsize=(max(7, 0.7 * len(order) + 2), 0.5 * len(mat) + 2.5))
     heatmap(ax, mat, cbar_label=f"topic {value}", **kwargs)
-    ax.set_title(title or "主题模型: 各机构的话题占比 / topic prevalence")
+    ax.set_title(title or f"话题占比 / topic prevalence by {index}")
     return ax
 
 

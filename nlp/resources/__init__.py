@@ -1,5 +1,10 @@
 """Files shipped with the package: dictionaries, stopwords, the theme lexicon, models.
 
+The shipped models live in the repository's top-level ``models/`` folder, the
+one place they are trained into and reviewed.  Building a wheel or an sdist
+copies them into the package as ``nlp/resources/models/`` (``setup.py``), so
+an installed package finds them without the repository.
+
 Examples
 --------
 >>> bundled_resource("themes.toml").name
@@ -11,7 +16,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["bundled_resource", "shipped_model_dir"]
+__all__ = ["bundled_resource", "shipped_model_dir", "MODEL_KINDS"]
+
+#: the shipped models: ``models/<kind>`` in the repository
+MODEL_KINDS = ("themes", "lda")
 
 
 def bundled_resource(name: str) -> Path:
@@ -22,13 +30,23 @@ def bundled_resource(name: str) -> Path:
 def shipped_model_dir(kind: str) -> Path:
     """Folder of a shipped model: ``"themes"`` or ``"lda"``.
 
-    In a source checkout this is the top-level ``models/`` folder.
+    In an installed package (a wheel) this is ``nlp/resources/models/<kind>``
+    inside the package; in a source checkout or an editable install, the
+    top-level ``models/<kind>``.  When neither exists the package's own path is
+    returned, so that loading names where the model was expected.
 
     Examples
     --------
     >>> shipped_model_dir("themes").name
     'themes'
+    >>> (shipped_model_dir("lda") / "manifest.json").is_file()
+    True
     """
-    if kind not in ("themes", "lda"):
-        raise ValueError(f"kind must be 'themes' or 'lda', got {kind!r}")
-    return Path(__file__).resolve().parents[2] / "models" / kind
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"kind must be one of {MODEL_KINDS}, got {kind!r}")
+    here = Path(__file__).resolve().parent
+    packaged = here / "models" / kind
+    checkout = here.parents[1] / "models" / kind
+    if packaged.is_dir() or not checkout.is_dir():
+        return packaged
+    return checkout

@@ -6,6 +6,7 @@ import io
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from .. import plots
 from ..cache import memoize
@@ -14,23 +15,50 @@ from .compute import Study
 __all__ = ["make_figures", "figure_files"]
 
 
+def _by_reports(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Groups with the most reports first (missing values last)."""
+    order = (df.groupby(col, dropna=False, sort=False)["n_reports"].first()
+             .sort_values(ascending=False, kind="stable").index)
+    rank = {k: i for i, k in enumerate(order)}
+    return df.assign(_r=df[col].map(lambda v: rank.get(v, len(rank)))).sort_values(
+        "_r", kind="stable").drop(columns="_r")
+
+
+def _year_effects(df: pd.DataFrame) -> pd.DataFrame:
+    """The year contrasts of a prevalence regression (the table has all effects)."""
+    years = df[df["variable"] == "year"]
+    return years if not years.empty else df
+
+
 def make_figures(study: Study) -> dict:
-    """Draw the study's figures from its tables; return ``{name: matplotlib Figure}``."""
+    """Draw the study's figures from its tables; return ``{name: matplotlib Figure}``.
+
+    Every plot function sizes its own figure to what it shows (reports, years,
+    agency types), so the figures stay readable from 2 to hundreds of reports.
+    """
     t = study.tables
+    by = study.notes.get("topic_prevalence_by")
     spec = [
-        ("theme_shares", "theme_shares_report", lambda df, ax: plots.plot_theme_shares(
-            df, ax=ax, group="report_id"), (7.5, 4.5)),
-        ("emphasis_change", "emphasis_change", plots.plot_emphasis_change, (8.5, 4.5)),
-        ("section_profile", "section_profile", plots.plot_section_profile, (8, 6)),
-        ("keyness", "keyness", plots.plot_keyness, (7.5, 7.5)),
-        ("topic_prevalence", "topic_prevalence", plots.plot_topic_prevalence, (10, 4.2)),
+        ("shares_by_year", "shares_by_year", lambda df: plots.plot_shares_over(df, x="year")
+         if df["year"].dropna().nunique() >= 2 else None),
+        ("theme_shares", "theme_shares_report", lambda df: plots.plot_theme_shares(
+            df, group="report_id")),
+        ("emphasis_change", "emphasis_change", plots.plot_emphasis_change),
+        ("shares_by_agency_type", "shares_by_agency_type", lambda df: plots.plot_theme_shares(
+            _by_reports(df, "agency_type"), group="agency_type", many="heatmap")),
+        ("section_profile", "section_profile", plots.plot_section_profile),
+        ("prevalence_regression", "prevalence_regression",
+         lambda df: plots.plot_effects(_year_effects(df))),
+        ("keyness", "keyness", plots.plot_keyness),
+        ("topic_prevalence", "topic_prevalence",
+         lambda df: plots.plot_topic_prevalence(df, index=by)),
     ]
     figs = {}
-    for name, key, fn, size in spec:
+    for name, key, fn in spec:
         if key in t and not t[key].empty:
-            fig, ax = plt.subplots(figsize=size, layout="constrained")
-            fn(t[key], ax=ax)
-            figs[name] = fig
+            ax = fn(t[key])
+            if ax is not None:
+                figs[name] = ax.figure
     return figs
 
 

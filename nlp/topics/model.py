@@ -28,6 +28,7 @@ from ..persist import atomic_path
 from ..resources import shipped_model_dir
 from .engines import nmf_sstats, tomotopy_state
 from .model_io import load_topic_model, save_topic_model
+from .vocabulary import AUTO, vocabulary_filter
 
 __all__ = ["TopicModel", "check_token_lists"]
 
@@ -112,12 +113,19 @@ class TopicModel(TransformerMixin, BaseEstimator):
         Document–topic prior (gensim's ``alpha``).
     eta : float, array, "symmetric", "auto" or None, default None
         Topic–word prior (``None``: 1/k).
-    no_below, no_above, keep_n : int, float, int, default 10, 0.1, 100000
-        Vocabulary filter: keep words in at least ``no_below`` documents and at
-        most a fraction ``no_above`` of them, the ``keep_n`` most frequent.  The
-        defaults drop rare words and the generic words of every report (发展,
-        建设...), which makes topics far more coherent; lower ``no_below`` (2–5)
-        and raise ``no_above`` (0.3–0.5) for a corpus of a few hundred units.
+    no_below : "auto", int or float, default "auto"
+        Keep words found in at least this many documents (an int), or this
+        share of them (a float in (0, 1)).  ``"auto"``: 0.15 % of the
+        documents, at least 2, and at least 5 from 1,000 documents up (see
+        :func:`~nlp.topics.vocabulary_filter`).
+    no_above : "auto" or float, default "auto"
+        Keep words found in at most this share of the documents.  ``"auto"``:
+        0.1 from 5,000 documents up, relaxed for smaller corpora up to 0.5.
+        Dropping rare words and the generic words of every report (发展,
+        建设...) makes topics far more coherent; the scaled defaults fit
+        corpora from a few dozen to hundreds of thousands of units.
+    keep_n : int, default 100000
+        Keep at most this many words, the most frequent.
     chunksize : int, default 2000
         Documents per online update.
     decay, offset : float, default 0.5, 64.0
@@ -145,6 +153,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
         Topic proportions of the training documents.
     labels_ : list of str
         A suggested short label per topic (top relevance terms).
+    filter_ : dict
+        The vocabulary filter used: ``no_below`` (documents), ``no_above``
+        (share), ``keep_n``, ``n_docs``, ``n_terms`` (words kept), ``auto``
+        (which were scaled) and ``summary`` (one line to print).
 
     Examples
     --------
@@ -157,7 +169,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, n_topics=10, *, random_state=None, passes=3, iterations=10,
-                 alpha="symmetric", eta=None, no_below=10, no_above=0.1, keep_n=100_000,
+                 alpha="symmetric", eta=None, no_below="auto", no_above="auto", keep_n=100_000,
                  chunksize=2000, decay=0.5, offset=64.0, init="nmf", gamma_threshold=1e-3,
                  engine="gensim"):
         self.n_topics = n_topics
@@ -179,11 +191,16 @@ class TopicModel(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
         pos_int = "a whole number >= 1"
-        for name in ("n_topics", "passes", "iterations", "no_below", "chunksize", "keep_n"):
+        for name in ("n_topics", "passes", "iterations", "chunksize", "keep_n"):
             v = getattr(self, name)
             _check_param(name, v, _is_int(v) and v >= 1, pos_int)
+        v = self.no_below
+        _check_param("no_below", v, v == AUTO or (_is_int(v) and v >= 1) or
+                     (_is_real(v) and not _is_int(v) and 0 < v < 1),
+                     "'auto', a whole number >= 1 or a share in (0, 1)")
         v = self.no_above
-        _check_param("no_above", v, _is_real(v) and 0 < v <= 1, "a fraction in (0, 1]")
+        _check_param("no_above", v, v == AUTO or (_is_real(v) and 0 < v <= 1),
+                     "'auto' or a fraction in (0, 1]")
         v = self.decay
         _check_param("decay", v, _is_real(v) and 0.5 <= v <= 1, "a number in [0.5, 1]")
         v = self.offset
@@ -239,16 +256,18 @@ class TopicModel(TransformerMixin, BaseEstimator):
             raise ValueError(f"doc_ids must have one id per document ({len(docs)}), "
                              f"got {len(doc_ids)}")
         dictionary = Dictionary(docs)
-        dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above,
-                                   keep_n=self.keep_n)
+        vf = vocabulary_filter(len(docs), self.no_below, self.no_above, self.keep_n)
+        dictionary.filter_extremes(no_below=vf["no_below"], no_above=vf["no_above"],
+                                   keep_n=vf["keep_n"])
         if len(dictionary) == 0:
-            raise InputError(f"no word is left after the vocabulary filter (no_below="
-                             f"{self.no_below}, no_above={self.no_above}) on {len(docs)} "
-                             "documents; lower no_below or raise no_above")
+            raise InputError(f"no word is left after the vocabulary filter ({vf['summary']}); "
+                             "lower no_below or raise no_above")
         if len(dictionary) < 5 * self.n_topics:
-            log.warning("only %d terms are left after the vocabulary filter for %d topics; for "
-                        "a small corpus lower no_below or raise no_above", len(dictionary),
+            log.warning("only %d terms are left after the vocabulary filter (%s) for %d topics; "
+                        "lower no_below or raise no_above", len(dictionary), vf["summary"],
                         self.n_topics)
+        log.debug("vocabulary filter: %s: %d terms", vf["summary"], len(dictionary))
+        self.filter_ = {**vf, "n_terms": len(dictionary)}
         corpus = [dictionary.doc2bow(d) for d in docs]
         train = [c for c in corpus if c]
         seed_init, seed_lda = self._seeds()
@@ -422,15 +441,15 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def to_pyldavis(self, path) -> Path:
         """Write the interactive pyLDAvis HTML of the training documents.
 
-        Needs the optional ``pyLDAvis`` (``pip install fazhi-nlp[notebooks]``).
+        Needs the optional ``pyLDAvis`` (the ``notebooks`` extra).
         """
         check_is_fitted(self, "model_")
         try:
             import pyLDAvis
         except ImportError as exc:
-            raise ImportError("to_pyldavis needs the optional package pyLDAvis: "
-                              "pip install 'fazhi-nlp[notebooks]' (or pip install "
-                              "pyLDAvis)") from exc
+            raise ImportError("to_pyldavis needs the optional package pyLDAvis: install "
+                              "the notebooks extra (pip install '.[notebooks]' in a clone) "
+                              "or pip install pyLDAvis") from exc
         keep = self.doc_lengths_ > 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

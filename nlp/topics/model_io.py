@@ -19,7 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelIntegrityError
-from ..persist import atomic_dir, library_versions, verify_manifest, write_manifest, write_table
+from ..persist import (
+    atomic_dir,
+    atomic_path,
+    library_versions,
+    verify_manifest,
+    write_manifest,
+    write_table,
+)
+from .vocabulary import vocabulary_filter
 
 __all__ = ["save_topic_model", "load_topic_model"]
 
@@ -57,6 +65,7 @@ def _card(model, manifest: dict, notes: str) -> str:
         f"- Training documents: {manifest['training']['n_docs']} "
         f"({manifest['training']['n_nonempty']} with words of the vocabulary); "
         f"vocabulary: {manifest['training']['n_terms']} terms.",
+        f"- Vocabulary filter: {model.filter_['summary']}.",
         "", "## Method", "",
         f"- Parameters: `{json.dumps(manifest['params'], ensure_ascii=False)}`.",
         "- Trained by tomotopy's collapsed Gibbs sampler, topics handed to gensim."
@@ -176,6 +185,8 @@ def load_topic_model(cls, path: Path):
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelIntegrityError(f"model files are inconsistent: {exc}", path=path) from exc
     model._set_fitted(lda, d, int(manifest["transform_seed"]))
+    model.filter_ = {**vocabulary_filter(int(vocab["num_docs"]), model.no_below, model.no_above,
+                                         model.keep_n), "n_terms": v}
     model.doc_topic_ = arrays["doc_topic"].astype(np.float64)
     model.doc_lengths_ = arrays["doc_lengths"].astype(np.int64)
     ids = _read_json(path, "doc_ids.json")
@@ -186,18 +197,30 @@ def load_topic_model(cls, path: Path):
 
 
 def write_topic_outputs(model, units, tokens, out_dir, *, html: bool = True) -> list[Path]:
-    """Write ``topic_table.csv``, ``doc_topics.csv`` and ``topics.html`` into ``out_dir``.
+    """Write ``topic_table.csv``, ``doc_topics.csv``, ``topic_model.json`` and
+    ``topics.html`` into ``out_dir``.
 
     ``doc_topics.csv`` has the id columns of ``units`` (``report_id``,
     ``unit_id``, ``agency``, ``year`` when present) and one ``topic_<k>``
-    proportion column per topic.  The pyLDAvis page is skipped with a warning
-    when pyLDAvis is not installed.
+    proportion column per topic.  ``topic_model.json`` records the parameters,
+    the vocabulary filter used (``filter``, also logged) and the topic labels.
+    The pyLDAvis page is skipped with a warning when pyLDAvis is not installed.
     """
     import pandas as pd
 
+    from .._version import __version__
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    log.info("vocabulary filter: %s: %d terms kept", model.filter_["summary"],
+             model.filter_["n_terms"])
     written = [write_table(model.topic_table(n=10), out_dir / "topic_table.csv")]
+    summary = out_dir / "topic_model.json"
+    with atomic_path(summary) as tmp:
+        _write_json(tmp, {"fazhi_nlp": __version__,
+                          "params": {k: _plain(v) for k, v in model.get_params().items()},
+                          "filter": model.filter_, "labels": list(model.labels_)})
+    written.append(summary)
     theta = model.transform(tokens)
     ids = [c for c in ("report_id", "unit_id", "agency", "year", "section", "role")
            if c in units.columns]

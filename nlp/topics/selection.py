@@ -74,8 +74,10 @@ def select_k(token_lists, ks=range(4, 21, 2), seeds=(0, 1, 2), *, measure: str =
     -------
     DataFrame
         One row per k: ``k, coherence_mean, coherence_std, stability_mean,
-        stability_std, n_seeds, seconds`` (mean fit time).  Prefer a k with
-        high coherence *and* stability; both are guides, not a verdict.
+        stability_std, n_seeds, seconds`` (mean fit time), and the vocabulary
+        filter the fits used, ``no_below, no_above, n_terms`` (mean terms kept;
+        see :func:`~nlp.topics.vocabulary_filter`).  Prefer a k with high
+        coherence *and* stability; both are guides, not a verdict.
 
     Examples
     --------
@@ -100,7 +102,7 @@ def select_k(token_lists, ks=range(4, 21, 2), seeds=(0, 1, 2), *, measure: str =
     for bad in ("n_topics", "random_state"):
         if bad in model_params:
             raise ValueError(f"{bad} is set by select_k (from ks and seeds); remove it")
-    runs = {}
+    runs, filters = {}, {}
     disable = None if progress is None else not progress
     with tqdm(total=len(ks) * len(seeds), desc="select_k", unit="fit", disable=disable) as bar:
         subsets = {}
@@ -112,7 +114,10 @@ def select_k(token_lists, ks=range(4, 21, 2), seeds=(0, 1, 2), *, measure: str =
             t0 = time.perf_counter()
             tm = TopicModel(k, random_state=seed, **model_params).fit(subsets[seed])
             runs[k, seed] = (tm.top_words(topn), time.perf_counter() - t0)
+            filters[k, seed] = tm.filter_
             bar.update()
+    first = filters[ks[0], seeds[0]]
+    log.info("select_k: vocabulary filter %s", first["summary"])
     # one coherence pass over all the texts for the topics of every run; the
     # dictionary only maps words to ids, so an unfiltered one covers every run
     dictionary = Dictionary(docs)
@@ -132,5 +137,8 @@ def select_k(token_lists, ks=range(4, 21, 2), seeds=(0, 1, 2), *, measure: str =
                      "stability_mean": stab.mean() if len(stab) else np.nan,
                      "stability_std": stab.std(ddof=1) if len(stab) > 1 else np.nan,
                      "n_seeds": len(seeds),
-                     "seconds": float(np.mean([runs[k, s][1] for s in seeds]))})
+                     "seconds": float(np.mean([runs[k, s][1] for s in seeds])),
+                     "no_below": filters[k, seeds[0]]["no_below"],
+                     "no_above": filters[k, seeds[0]]["no_above"],
+                     "n_terms": float(np.mean([filters[k, s]["n_terms"] for s in seeds]))})
     return pd.DataFrame(rows)
