@@ -214,10 +214,11 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                 out[:, j] = m.decision_function(X)
         return out
 
-    def _decision(self, core, texts, tokens) -> np.ndarray:
+    def _decision(self, core, texts, tokens, piece_tokens=None) -> np.ndarray:
         """Decision scores of whole units, or with sentence pooling the larger of the
         unit's score and its best passage's score (a unit is about every theme one of
-        its passages substantially describes)."""
+        its passages substantially describes).  ``piece_tokens``: the passages' tokens,
+        when the caller has them (:meth:`_tokenize`)."""
         d = self._raw_decision(core, texts, tokens)
         if not self.sentence_pooling:
             return d
@@ -228,7 +229,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                 owner.extend([i] * len(parts))
                 pieces.extend(parts)
         if pieces:
-            ds = self._raw_decision(core, pieces, self._tokens(pieces))
+            if piece_tokens is None:
+                piece_tokens = self._tokens(pieces)
+            ds = self._raw_decision(core, pieces, piece_tokens)
             for k, i in enumerate(owner):
                 d[i] = np.maximum(d[i], ds[k])
         return d
@@ -363,9 +366,33 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return blend_lexicon(proba, self.lexicon_, texts, float(weight),
                              LEXICON_THRESHOLD)
 
-    def _proba_prepared(self, texts, tokens) -> np.ndarray:
+    def _tokenize(self, texts) -> tuple[list, list | None]:
+        """Tokens of the units and, with sentence pooling, of their passages, cutting each
+        text once: the tokenizer never joins words across a sentence end (jieba cuts runs of
+        Han characters, letters and digits separately), so a unit's tokens are its
+        passages' tokens in order whenever the passages spell out the unit."""
+        if not self.sentence_pooling:
+            return self._tokens(texts), None
+        parts = [split_passages(t) for t in texts]
+        flat, plan = [], []
+        for text, ps in zip(texts, parts):
+            multi = len(ps) > 1
+            whole = not multi or "".join(ps) != text
+            plan.append((len(flat), len(ps) if multi else 0, whole))
+            flat.extend(ps if multi else [])
+            if whole:
+                flat.append(text)
+        cut = self._tokens(flat)
+        units, pieces = [], []
+        for start, n, whole in plan:
+            own = cut[start:start + n]
+            pieces.extend(own)
+            units.append(cut[start + n] if whole else [t for p in own for t in p])
+        return units, pieces
+
+    def _proba_prepared(self, texts, tokens, piece_tokens=None) -> np.ndarray:
         core = (self.features_, self.estimators_, self.priors_)
-        d = self._decision(core, texts, tokens)
+        d = self._decision(core, texts, tokens, piece_tokens)
         return self._blend(expit(self.calibration_[:, 0] * d + self.calibration_[:, 1]),
                            texts)
 
@@ -376,7 +403,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         texts = check_texts(texts)
         if not texts:
             return pd.DataFrame(np.zeros((0, len(THEMES))), columns=list(THEMES))
-        return pd.DataFrame(self._proba_prepared(texts, self._tokens(texts)),
+        return pd.DataFrame(self._proba_prepared(texts, *self._tokenize(texts)),
                             columns=list(THEMES))
 
     # -- inspection ----------------------------------------------------------
