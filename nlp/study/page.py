@@ -178,7 +178,8 @@ def _sections(study: Study, figures: dict) -> list[str]:
                                                        kind="stable")
             known = int((d["agency_type"].notna() & (d["agency_type"] != "")
                          & (d["reports"] > 0)).sum())
-            body.append(_details(f"Reports by agency type ({known} types with reports; "
+            kinds = "type" if known == 1 else "types"
+            body.append(_details(f"Reports by agency type ({known} {kinds} with reports; "
                                  f"blank = unknown)",
                                  _table_html(d, 100), open_=len(d) <= 8))
         out.append(_section("Reports and units / 报告与单元",
