@@ -269,14 +269,15 @@ def _add_train(sub) -> None:
 
 def _run_train(args) -> int:
     from .classify import format_cv_table, train_model
-    from .labels import read_labels
+    from .classify.training import read_label_files
 
     if args.cv < 0 or args.cv == 1:
         raise InputError(f"--cv must be 0 (no cross-validation) or at least 2, got {args.cv}")
-    unlabelled = sum(read_labels(f).attrs.get("unlabelled", 0) for f in args.labels)
+    mine = read_label_files(args.labels)
+    unlabelled = mine.attrs["unlabelled"]
     if unlabelled:
         print(f"{unlabelled} row(s) with an empty labels cell are not labelled yet: skipped")
-    model, table = train_model(args.labels, exemplars=args.exemplars, replace=args.replace,
+    model, table = train_model(mine, exemplars=args.exemplars, replace=args.replace,
                                allow_rare=args.allow_rare, cv=args.cv or None,
                                random_state=args.random_state)
     if table is not None:
@@ -341,11 +342,12 @@ def _run_evaluate(args) -> int:
     if seen:
         log.warning("%d of %d evaluated units were in the model's training data: their scores "
                     "are optimistic; evaluate on units the model has not seen", seen, len(texts))
+    scored = model.evaluate(texts, labels)
     table = cv_comparison({"lexicon": LexiconClassifier().evaluate(texts, labels),
-                           "classifier": model.evaluate(texts, labels)})
+                           "classifier": scored})
     table["in_training"] = seen
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    macro = model.evaluate(texts, labels).attrs.get("macro_themes", [])
+    macro = scored.attrs.get("macro_themes", [])
     print(f"macro = unweighted mean over the themes with support ({', '.join(macro)}); "
           f"{seen} of {len(texts)} units were in the training data")
     if args.output:

@@ -20,6 +20,7 @@ from .errors import InputError
 from .ingest import DEFAULT_LIMITS, SUPPORTED_SUFFIXES, Limits, Report, read_report
 from .ingest.limits import check_limits
 from .ingest.report import OVERRIDES
+from .persist import atomic_path
 from .segment import DEFAULT_MAX_UNITS, UNIT_COLUMNS, segment
 
 __all__ = ["Corpus", "load_corpus", "report_files", "read_reports_csv", "expand_paths",
@@ -282,16 +283,14 @@ def write_reports_csv(folder: str | Path, output: str | Path | None = None, *,
     >>> write_reports_csv(d).name
     'reports.csv'
     """
-    from .persist import atomic_path
-
     folder = Path(folder)
     output = Path(output) if output is not None else folder / "reports.csv"
     if output.exists():
         raise InputError("exists already: a reports.csv is never overwritten (move it away "
                          "or give another -o)", path=output)
-    items = [(f, {}) for f in report_files(folder)] if folder.is_dir() else []
     if not folder.is_dir():
         raise InputError("not a folder of reports", path=folder)
+    items = [(f, {}) for f in report_files(folder)]
     summary = Corpus(folder, items, limits).summary()
     summary["file"] = [str(Path(f).relative_to(folder)) for f, _ in items]
     summary["year"] = summary["year"].astype("Int64")  # 2023, not 2023.0, beside a blank

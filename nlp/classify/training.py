@@ -16,7 +16,8 @@ from .inputs import unit_hash
 from .lexicon import LexiconClassifier
 from .model import ThemeClassifier
 
-__all__ = ["train_model", "cv_comparison", "format_cv_table", "bundled_training_files",
+__all__ = ["train_model", "read_label_files", "cv_comparison", "format_cv_table",
+           "bundled_training_files",
            "unit_hash", "MIN_POSITIVES", "overlap_with_training"]
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,17 @@ def bundled_training_files() -> tuple[Path, Path]:
     return labels, exemplars
 
 
-def _as_table(labels) -> pd.DataFrame:
+def read_label_files(labels) -> pd.DataFrame:
+    """One labels table from a path, a list of paths or a DataFrame (returned as it is).
+
+    Each file's rows keep their ``source_file``; ``attrs["unlabelled"]`` sums the rows
+    whose labels cell was empty (not labelled yet) over the files.
+
+    Examples
+    --------
+    >>> read_label_files(["corpus/labels/seed_units.csv"]).attrs["unlabelled"]
+    0
+    """
     if isinstance(labels, pd.DataFrame):
         return labels
     files = [labels] if isinstance(labels, (str, Path)) else list(labels)
@@ -108,7 +119,7 @@ def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bo
     if isinstance(labels, (list, tuple)) and not labels and not replace:
         df = pd.DataFrame({"text": pd.Series(dtype=object), "labels": pd.Series(dtype=object)})
     else:
-        df = _as_table(labels)
+        df = read_label_files(labels)
     if not replace:
         seed, bundled_ex = bundled_training_files()
         bundled = read_labels(seed)
