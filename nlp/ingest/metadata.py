@@ -236,9 +236,8 @@ def split_header(text: str) -> tuple[str | None, str, list[str], list[str]]:
     return title, "\n".join(lines), head, signature
 
 
-def _opening(body: str) -> str:
-    """The first sentence of the body's first paragraph (up to 200 characters)."""
-    para = next((p.strip() for p in body.split("\n") if p.strip()), "")
+def _first_sentence(para: str) -> str:
+    """The first sentence of a paragraph (up to 200 characters)."""
     m = _SENTENCE_END.search(para)
     return para[:m.start() if m else 200][:200]
 
@@ -399,8 +398,7 @@ def _agencies_from_opening(body: str) -> list[str]:
     """Agency names in the first sentences of the lead paragraphs, in order."""
     out = []
     for para in _lead_paragraphs(body):
-        m = _SENTENCE_END.search(para)
-        found = _agency_in_sentence(para[:m.start() if m else 200][:200])
+        found = _agency_in_sentence(_first_sentence(para))
         if found:
             out.append(found)
         m = _REPORTING.search(para[:300])  # "现将市人社局2021年法治政府建设情况报告如下"
