@@ -8,7 +8,7 @@ features → labels/topics → comparison tables → plots and the study page.
 ``nlp.segment``     :class:`Report` → units (paragraphs and 一是…二是… items)
 ``nlp.corpus``      a folder of reports, ``reports.csv``, units with metadata
 ``nlp.tokenize``    :class:`Tokenizer`
-``nlp.codebook``    the themes, 其他, roles and label sets
+``nlp.codebook``    the theme set (codebook files), 其他, roles and label sets
 ``nlp.labels``      reading label tables, inter-coder agreement
 ``nlp.classify``    theme classifiers (lexicon, TF-IDF model), training
 ``nlp.topics``      LDA topic models and choosing k
@@ -50,7 +50,12 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 _LAZY = {
     "THEMES": "nlp.codebook",
     "OTHER": "nlp.codebook",
+    "Codebook": "nlp.codebook",
+    "load_codebook": "nlp.codebook",
+    "check_codebook": "nlp.codebook",
+    "parse_labels": "nlp.codebook",
     "read_labels": "nlp.labels",
+    "agreement": "nlp.labels",
     "LexiconClassifier": "nlp.classify",
     "ThemeClassifier": "nlp.classify",
     "classify_units": "nlp.classify",

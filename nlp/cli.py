@@ -197,6 +197,9 @@ def _add_report(sub) -> None:
                    help="theme model folder (default: the shipped models/themes)")
     p.add_argument("--labels", type=Path, metavar="FILE",
                    help="use hand labels (keyed by unit_id or text) instead of a model")
+    p.add_argument("--codebook", type=Path, metavar="TOML",
+                   help="with --labels: the codebook the labels follow (default: the "
+                        "--model's, else the four bundled themes)")
     p.add_argument("--validation", type=Path, metavar="FILE",
                    help="a hand-labelled RANDOM sample of this corpus's units (from `fazhi "
                         "sample --strategy random`, keyed by unit_id or text, optional 'weight' "
@@ -216,7 +219,8 @@ def _run_report(args) -> int:
 
     with _cache_scope(args):
         study = run_study(args.corpus, progress=_progress(args), model=args.model,
-                          labels=args.labels, validation=args.validation, n_boot=args.n_boot,
+                          labels=args.labels, codebook=args.codebook,
+                          validation=args.validation, n_boot=args.n_boot,
                           random_state=args.seed, limits=_limits(args))
         page = write_report(study, args.output)
     _done(f"report written to {page}")
@@ -235,7 +239,10 @@ def _load_model(args):
     from .classify import LexiconClassifier, ThemeClassifier
 
     if getattr(args, "lexicon", False):
-        return LexiconClassifier().fit()
+        return LexiconClassifier(codebook=getattr(args, "codebook", None)).fit()
+    if getattr(args, "codebook", None) is not None:
+        raise InputError("--codebook goes with --lexicon; a trained model carries its own "
+                         "codebook (train one with `fazhi train --codebook`)")
     return ThemeClassifier.load(args.model)
 
 
@@ -245,7 +252,8 @@ def _add_train(sub) -> None:
         description="Read labelled units (.csv .tsv .jsonl .xlsx with 'text' and 'labels': "
                     "themes joined by ';', '，' or '、'; 其他 or none for no theme; an EMPTY "
                     "cell means 'not labelled yet' and the row is skipped), add them to the "
-                    "bundled hand labels and written exemplars (--replace: your files alone), "
+                    "bundled hand labels and written exemplars (--replace: your files alone; "
+                    "with a --codebook of your own, always your files and its exemplars), "
                     "print grouped cross-validation (lexicon baseline vs classifier; groups = "
                     "report_id), fit on everything and save the model folder. Bad labels: "
                     "exit 2, nothing written.")
@@ -262,6 +270,10 @@ def _add_train(sub) -> None:
                    help="grouped CV folds, 0 to skip (fewer reports than K: one fold each)")
     p.add_argument("--exemplars", type=Path, metavar="FILE",
                    help="written example passages, used in training folds only")
+    p.add_argument("--codebook", type=Path, metavar="TOML",
+                   help="a codebook of your own (TOML file, or a folder with codebook.toml): "
+                        "its themes, lexicon and exemplars; default: the four bundled themes. "
+                        "Check it first with `fazhi codebook check`")
     p.add_argument("--random-state", type=int, default=0)
     _common(p)
     p.set_defaults(func=_run_train)
@@ -273,19 +285,22 @@ def _run_train(args) -> int:
 
     if args.cv < 0 or args.cv == 1:
         raise InputError(f"--cv must be 0 (no cross-validation) or at least 2, got {args.cv}")
-    mine = read_label_files(args.labels)
+    from .codebook import codebook_of
+
+    codebook = codebook_of(args.codebook)
+    mine = read_label_files(args.labels, codebook=codebook)
     unlabelled = mine.attrs["unlabelled"]
     if unlabelled:
         print(f"{unlabelled} row(s) with an empty labels cell are not labelled yet: skipped")
-    model, table = train_model(mine, exemplars=args.exemplars, replace=args.replace,
-                               allow_rare=args.allow_rare, cv=args.cv or None,
-                               random_state=args.random_state)
+    model, table = train_model(mine, codebook=codebook, exemplars=args.exemplars,
+                               replace=args.replace, allow_rare=args.allow_rare,
+                               cv=args.cv or None, random_state=args.random_state)
     if table is not None:
         print(format_cv_table(table))
     model.save(args.output, metrics=table[table["model"] == "classifier"]
                if table is not None else None,
                training={"labels_files": [f.name for f in args.labels],
-                         "bundled_labels_added": not args.replace,
+                         "bundled_labels_added": not args.replace and codebook.is_default,
                          "unlabelled_rows_skipped": unlabelled,
                          "exemplars_file": args.exemplars.name if args.exemplars else None})
     _done(f"model saved to {args.output}")
@@ -302,6 +317,8 @@ def _add_classify(sub) -> None:
     p.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
     _model_option(p)
     p.add_argument("--lexicon", action="store_true", help="use the lexicon baseline instead")
+    p.add_argument("--codebook", type=Path, metavar="TOML",
+                   help="with --lexicon: the codebook whose lexicon to use (default: bundled)")
     p.add_argument("--chunksize", type=_positive_int, default=5000, metavar="N",
                    help="units read, classified and written at a time (default 5000)")
     _cache_option(p)
@@ -335,15 +352,16 @@ def _run_evaluate(args) -> int:
     from .labels import read_labels
     from .persist import write_table
 
-    df = read_labels(args.labels)
     model = ThemeClassifier.load(args.model)
+    df = read_labels(args.labels, codebook=model)
     texts, labels = df["text"].tolist(), df["labels"].tolist()
     seen = overlap_with_training(model, texts)
     if seen:
         log.warning("%d of %d evaluated units were in the model's training data: their scores "
                     "are optimistic; evaluate on units the model has not seen", seen, len(texts))
     scored = model.evaluate(texts, labels)
-    table = cv_comparison({"lexicon": LexiconClassifier().evaluate(texts, labels),
+    lexicon = LexiconClassifier(codebook=model._codebook())
+    table = cv_comparison({"lexicon": lexicon.evaluate(texts, labels),
                            "classifier": scored})
     table["in_training"] = seen
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -487,10 +505,48 @@ def _run_topics(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- codebook
+
+def _add_codebook(sub) -> None:
+    p = sub.add_parser(
+        "codebook", help="check a codebook file (themes, lexicon, exemplars)",
+        description="check: validate a codebook TOML file (or a folder with codebook.toml): "
+                    "TOML syntax, empty themes, theme names that clash with table columns, "
+                    "terms shorter than 2 characters, weights, a term both for and against a "
+                    "theme, and (warnings) terms inside another theme's terms. Prints "
+                    "FILE:LINE: level: message; exit 2 when there is an error. "
+                    "show: the themes, their descriptions and term counts.")
+    p.add_argument("action", choices=["check", "show"])
+    p.add_argument("path", type=Path, nargs="?", metavar="TOML",
+                   help="the codebook (default: the bundled four-theme codebook)")
+    _common(p)
+    p.set_defaults(func=_run_codebook)
+
+
+def _run_codebook(args) -> int:
+    from .codebook import check_codebook, codebook_of, default_lexicon_file
+
+    path = args.path if args.path is not None else default_lexicon_file()
+    if args.action == "show":
+        cb = codebook_of(path)
+        print(f"{cb.name}: {len(cb)} themes (checksum {cb.checksum[:16]})")
+        for t in cb.theme_info:
+            print(f"- {t.name}: {len(t.terms)} terms, {len(t.negative)} negative, "
+                  f"{len(t.exemplars)} exemplars. {t.description}")
+        return 0
+    problems = check_codebook(path)
+    for problem in problems:
+        print(problem)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    print(f"{path}: {errors} error(s), {warnings} warning(s)")
+    return 2 if errors else 0
+
+
 # --------------------------------------------------------------------------- main
 
 COMMANDS = [_add_segment, _add_corpus, _add_report, _add_train, _add_classify, _add_evaluate,
-            _add_sample, _add_topics]
+            _add_sample, _add_topics, _add_codebook]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,7 +23,16 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from .codebook import OTHER, THEMES, join_labels, label_matrix, normalize_label_list, parse_labels
+from .codebook import (
+    OTHER,
+    THEMES,
+    codebook_of,
+    join_labels,
+    label_matrix,
+    normalize_label_list,
+    parse_labels,
+    split_labels,
+)
 from .errors import InputError
 from .ingest.encodings import refuse_broken_utf8
 
@@ -121,7 +130,18 @@ def _is_blank(value) -> bool:
         str(value).strip() == ""
 
 
-def read_labels(path: str | Path) -> pd.DataFrame:
+def _codebook_themes(codebook) -> tuple[str, ...]:
+    """Theme names from None, a codebook (path or object), a fitted model or a list of names."""
+    if codebook is None:
+        return THEMES
+    if isinstance(codebook, (list, tuple)):
+        return tuple(codebook)
+    if hasattr(codebook, "theme_names"):
+        return tuple(codebook.theme_names())
+    return codebook_of(codebook).themes
+
+
+def read_labels(path: str | Path, *, codebook=None) -> pd.DataFrame:
     """Read a labels table into a DataFrame with ``text`` and ``labels`` (theme tuples).
 
     Parameters
@@ -132,12 +152,16 @@ def read_labels(path: str | Path) -> pd.DataFrame:
         ``;``, ``，`` or ``、``; ``其他`` or ``none`` for no theme) or one 0/1
         column per theme.  Column names match case-insensitively, white space
         trimmed (``Labels``, `` TEXT ``).
+    codebook : path, Codebook or model, optional
+        The theme set labels are checked against: a codebook file, a
+        :class:`~nlp.codebook.Codebook`, or a fitted model (its codebook).
+        Default: the four default themes.
 
     Returns
     -------
     DataFrame
         The labelled rows: every column of the file, ``text`` stripped,
-        ``labels`` replaced by a tuple of themes per row (in :data:`THEMES`
+        ``labels`` replaced by a tuple of themes per row (in codebook
         order), and ``line``: the line (row) of the file each record came from.
         Rows whose labels cell is **empty** are *not labelled yet*: they are
         left out, and counted in ``attrs["unlabelled"]`` (and logged).
@@ -156,6 +180,7 @@ def read_labels(path: str | Path) -> pd.DataFrame:
     (45, 0, ())
     """
     path = Path(path)
+    themes = _codebook_themes(codebook)
     df, first = _read_raw(path)
     df.columns = [str(c).strip() for c in df.columns]
     if "_line" in df.columns:
@@ -170,10 +195,10 @@ def read_labels(path: str | Path) -> pd.DataFrame:
                          line=first - 1 if first > 1 else None)
     if len(df) == 0:
         raise InputError("the labels table has no rows", path=path)
-    theme_cols = [t for t in THEMES if t in df.columns]
+    theme_cols = [t for t in themes if t in df.columns]
     if "labels" not in df.columns and not theme_cols:
         raise InputError("no labels: give a 'labels' column (themes joined by ';') or one 0/1 "
-                         f"column per theme ({', '.join(THEMES)})", path=path)
+                         f"column per theme ({', '.join(themes)})", path=path)
     keep, texts, labels = [], [], []
     for k, (line, row) in enumerate(zip(lines, df.to_dict(orient="records"))):
         text = "" if _is_blank(row["text"]) else str(row["text"]).strip()
@@ -181,7 +206,7 @@ def read_labels(path: str | Path) -> pd.DataFrame:
             if _is_blank(row["labels"]):
                 continue  # not labelled yet
             try:
-                labs = parse_labels(row["labels"])
+                labs = parse_labels(row["labels"], themes)
             except ValueError as exc:
                 raise InputError(str(exc), path=path, line=line) from None
         else:
@@ -203,8 +228,9 @@ def read_labels(path: str | Path) -> pd.DataFrame:
         if text in seen and seen[text][1] != labs:
             first_line, first_labs = seen[text]
             raise InputError(
-                f"the same text is labelled {join_labels(labs) or OTHER!r} here and "
-                f"{join_labels(first_labs) or OTHER!r} on line {first_line}", path=path, line=line)
+                f"the same text is labelled {join_labels(labs, themes) or OTHER!r} here and "
+                f"{join_labels(first_labs, themes) or OTHER!r} on line {first_line}", path=path,
+                line=line)
         seen.setdefault(text, (line, labs))
     out = df.iloc[keep].copy()
     out["text"] = pd.Series(texts, index=out.index, dtype=object)
@@ -261,13 +287,23 @@ def krippendorff_alpha(values_a, values_b) -> float:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
-def agreement(a, b, *, n_boot: int = 1000, ci: float = 0.95, random_state=0) -> pd.DataFrame:
+def _names_in(*passes) -> tuple[str, ...]:
+    """The default themes when every label named belongs to them, else the names found."""
+    names = list(dict.fromkeys(n for labels in passes for v in labels for n in split_labels(v)))
+    return THEMES if set(names) <= set(THEMES) else tuple(names)
+
+
+def agreement(a, b, *, themes=None, n_boot: int = 1000, ci: float = 0.95,
+              random_state=0) -> pd.DataFrame:
     """Per-theme agreement between two labelling passes of the same units.
 
     Parameters
     ----------
     a, b : sequence of label collections (or ``;``-joined strings)
         The two passes, aligned unit by unit.
+    themes : sequence of str, path or Codebook, optional
+        The theme set; default: the four default themes when every label
+        belongs to them, else the names the passes use.
     n_boot : int, default 1000
         Bootstrap resamples of units for the interval of Krippendorff's alpha
         (0: no interval).
@@ -291,13 +327,14 @@ def agreement(a, b, *, n_boot: int = 1000, ci: float = 0.95, random_state=0) -> 
     >>> int(table.loc[3, "disagreements"]), round(float(table.loc[4, "alpha"]), 3)
     (1, 0.545)
     """
-    ma = label_matrix(normalize_label_list(a, name="a"))
-    mb = label_matrix(normalize_label_list(b, name="b"))
+    names = _codebook_themes(themes) if themes is not None else _names_in(a, b)
+    ma = label_matrix(normalize_label_list(a, name="a", themes=names), names)
+    mb = label_matrix(normalize_label_list(b, name="b", themes=names), names)
     if ma.shape != mb.shape:
         raise ValueError(f"the passes have {len(ma)} and {len(mb)} units; they must match")
     sets_a = ["".join(map(str, r)) for r in ma]
     sets_b = ["".join(map(str, r)) for r in mb]
-    columns = [(theme, list(ma[:, j]), list(mb[:, j])) for j, theme in enumerate(THEMES)]
+    columns = [(theme, list(ma[:, j]), list(mb[:, j])) for j, theme in enumerate(names)]
     columns.append(("all", sets_a, sets_b))
     rng = np.random.default_rng(random_state)
     draws = [rng.integers(0, len(ma), len(ma)) for _ in range(n_boot if len(ma) else 0)]

@@ -78,11 +78,15 @@ def test_lexicon_threshold_validated():
 
 def test_lexicon_custom_file(tmp_path):
     lex = tmp_path / "themes.toml"
-    lex.write_text('[themes."放管服".terms]\n"营商环境" = 3.0\n', encoding="utf-8")
-    assert LexiconClassifier(lexicon=lex).predict(["优化营商环境"]) == [("放管服",)]
-    lex.write_text('[themes."体育".terms]\n"足球" = 3.0\n', encoding="utf-8")
-    with pytest.raises(nlp.InputError, match="unknown theme '体育'"):
-        LexiconClassifier(lexicon=lex).fit()
+    lex.write_text('[themes."放管服"]\ndescription = "x"\n[themes."放管服".terms]\n'
+                   '"营商环境" = 3.0\n', encoding="utf-8")
+    clf = LexiconClassifier(codebook=lex)
+    assert clf.predict(["优化营商环境"]) == [("放管服",)]
+    assert clf.theme_names() == ("放管服",)
+    lex.write_text('[themes."体育".terms]\n"足" = 3.0\n', encoding="utf-8")
+    with pytest.raises(nlp.InputError, match="shorter than 2 characters") as err:
+        LexiconClassifier(codebook=lex).fit()
+    assert err.value.line == 2
 
 
 # -- the trained classifier ----------------------------------------------------

@@ -70,7 +70,8 @@ def test_exemplar_mixing_joins_pairs_with_the_union_of_their_labels():
     texts = ["开展宪法宣传", "推进一网通办", "排查校园隐患"]
     tokens = [["宪法", "宣传"], ["一网通办"], ["校园", "隐患"]]
     labels = [("普法宣传",), ("放管服",), ("校园安全",)]
-    t, tok, lab = mix_exemplars(texts, tokens, labels, ratio=2.0, random_state=0)
+    t, tok, lab = mix_exemplars(texts, tokens, labels, ratio=2.0, random_state=0,
+                                themes=THEMES)
     assert t[:3] == texts and lab[:3] == labels
     for text, toks, lb in zip(t[3:], tok[3:], lab[3:]):
         (a, b), = [(i, j) for i in range(3) for j in range(3) if texts[i] + texts[j] == text]

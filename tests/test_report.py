@@ -116,7 +116,8 @@ def test_hand_labels_instead_of_model(tmp_path):
     assert cli.main(["report", str(CORPUS / "reports"), "--labels", str(labels), "--n-boot",
                      "200", "--seed", "3", "-o", str(out), "-q"]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "themes hand labels from seed_units.csv" in page
+    assert "themes 普法宣传、校园安全、行政执法、放管服 (其他 = none of them), hand labels from " \
+           "seed_units.csv" in page
     change = pd.read_csv(out / "tables" / "emphasis_change.csv", encoding="utf-8-sig")
     assert len(change) == 5
 

@@ -25,9 +25,10 @@ Examples
 [('行政执法',)]
 """
 
-from ..codebook import OTHER, THEMES
+from ..codebook import OTHER, THEMES, Codebook, load_codebook
 from .apply import PROBA_PREFIX, classify_units, theme_summary
 from .calibration import choose_threshold, fit_platt, grouped_folds
+from .exemplars import codebook_exemplars
 from .features import FeatureSpace, split_passages
 from .lexicon import LEXICON_THRESHOLD, Lexicon, LexiconClassifier, blend_lexicon, load_lexicon
 from .metrics import evaluate_labels, evaluation_table
@@ -40,4 +41,4 @@ __all__ = ["LexiconClassifier", "ThemeClassifier", "classify_units", "sample_uni
            "evaluation_table", "evaluate_labels", "fit_platt", "choose_threshold",
            "grouped_folds", "Lexicon", "load_lexicon", "blend_lexicon", "FeatureSpace",
            "split_passages", "THEMES", "OTHER", "PROBA_PREFIX", "STRATEGIES",
-           "LEXICON_THRESHOLD"]
+           "LEXICON_THRESHOLD", "Codebook", "load_codebook", "codebook_exemplars"]

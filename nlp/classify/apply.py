@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..codebook import OTHER, THEMES
+from ..codebook import OTHER, PROBA_PREFIX, table_themes
 from ..errors import InputError
 
 __all__ = ["classify_units", "theme_summary", "PROBA_PREFIX", "check_units"]
-
-PROBA_PREFIX = "p_"
 
 
 def check_units(units, text_column: str) -> pd.DataFrame:
@@ -46,17 +44,19 @@ def classify_units(units: pd.DataFrame, model, *, text_column: str = "text") -> 
     ['text', 'p_普法宣传', 'p_校园安全', 'p_行政执法', 'p_放管服', 'labels']
     """
     units = check_units(units, text_column)
+    themes = model.theme_names()
     out = units.copy()
     texts = [str(t) if t is not None else "" for t in units[text_column].tolist()]
     if texts:
         proba = model.predict_proba(texts).to_numpy()
         pred = model.decide(proba)
     else:
-        proba = np.zeros((0, len(THEMES)))
-        pred = np.zeros((0, len(THEMES)), dtype=int)
-    for j, theme in enumerate(THEMES):
+        proba = np.zeros((0, len(themes)))
+        pred = np.zeros((0, len(themes)), dtype=int)
+    for j, theme in enumerate(themes):
         out[PROBA_PREFIX + theme] = proba[:, j]
-    out["labels"] = [";".join(t for t, v in zip(THEMES, row) if v) for row in pred]
+    out["labels"] = [";".join(t for t, v in zip(themes, row) if v) for row in pred]
+    out.attrs["themes"] = list(themes)
     return out
 
 
@@ -81,12 +81,13 @@ def theme_summary(classified: pd.DataFrame, by: str | list[str] = "report_id") -
     missing = [c for c in by + ["labels"] if c not in classified.columns]
     if missing:
         raise InputError(f"classified has no column(s) {missing}; run classify_units first")
+    themes = table_themes(classified)
     rows = []
     for key, part in classified.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         sets = [set(str(v).split(";")) - {""} for v in part["labels"]]
         total = len(part)
-        for theme in (*THEMES, OTHER):
+        for theme in (*themes, OTHER):
             n = sum(1 for s in sets if (not s if theme == OTHER else theme in s))
             col = PROBA_PREFIX + theme
             mean_p = float(part[col].mean()) if col in part.columns else float("nan")

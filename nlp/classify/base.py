@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..codebook import THEMES, label_matrix, rows_to_labels
+from ..codebook import label_matrix, rows_to_labels
 from .calibration import grouped_folds
 from .exemplars import exemplar_pair
 from .inputs import prepare_labelled
@@ -23,8 +23,9 @@ class ThemeClassifierBase:
     """Methods shared by the theme classifiers.
 
     A subclass provides ``predict_proba``, ``_thresholds``, ``_tokens``,
-    ``_fit_prepared`` and ``_proba_prepared``; this class adds evaluation,
-    grouped cross-validation and the decision rule.
+    ``_themes`` (the theme names of its codebook), ``_fit_prepared`` and
+    ``_proba_prepared``; this class adds evaluation, grouped cross-validation
+    and the decision rule.
     """
 
     def __sklearn_tags__(self):
@@ -35,6 +36,16 @@ class ThemeClassifierBase:
         tags.target_tags.required = True
         return tags
 
+    def theme_names(self) -> tuple[str, ...]:
+        """The themes of the model's codebook, in order: the columns of ``predict_proba``.
+
+        Examples
+        --------
+        >>> LexiconClassifier().theme_names()   # doctest: +SKIP
+        ('普法宣传', '校园安全', '行政执法', '放管服')
+        """
+        return tuple(self._themes())
+
     def evaluate(self, texts, labels) -> pd.DataFrame:
         """Per-theme precision, recall, F1, support and confusion counts; micro/macro rows.
 
@@ -42,8 +53,10 @@ class ThemeClassifierBase:
         --------
         >>> clf.evaluate(["开展宪法宣传周活动"], [("普法宣传",)])   # doctest: +SKIP
         """
-        texts, labels = prepare_labelled(texts, labels)
-        return evaluation_table(label_matrix(labels), label_matrix(self.predict(texts)))
+        themes = self._themes()
+        texts, labels = prepare_labelled(texts, labels, themes=themes)
+        return evaluation_table(label_matrix(labels, themes),
+                                label_matrix(self.predict(texts), themes), themes=themes)
 
     def cross_validate(self, texts, labels, groups, *, cv: int = 5, exemplars=None,
                        return_predictions: bool = False):
@@ -69,16 +82,17 @@ class ThemeClassifierBase:
             :meth:`evaluate`'s table over the pooled out-of-fold predictions,
             with a ``folds`` column.
         """
-        texts, labels = prepare_labelled(texts, labels)
+        themes = self._themes()
+        texts, labels = prepare_labelled(texts, labels, themes=themes)
         if isinstance(groups, str) or groups is None or len(groups) != len(texts):
             raise ValueError(f"groups must give one group per text ({len(texts)})")
-        exemplars = exemplar_pair(exemplars)
+        exemplars = exemplar_pair(exemplars, themes=themes)
         groups = np.asarray([str(g) for g in groups], dtype=object)
         tokens = self._tokens(texts + exemplars[0])
         ex = (exemplars[0], tokens[len(texts):], exemplars[1])
         tokens = tokens[:len(texts)]
-        proba = np.zeros((len(texts), len(THEMES)))
-        pred = np.zeros((len(texts), len(THEMES)), dtype=int)
+        proba = np.zeros((len(texts), len(themes)))
+        pred = np.zeros((len(texts), len(themes)), dtype=int)
         fold_of = np.zeros(len(texts), dtype=int)
         folds = list(grouped_folds(groups, cv))
         for k, (train, test) in enumerate(folds):
@@ -92,12 +106,12 @@ class ThemeClassifierBase:
             fold_of[test] = k
             log.info("fold %d/%d: tested %s (%d units)", k + 1, len(folds),
                      ", ".join(dict.fromkeys(groups[test])), len(test))
-        table = evaluation_table(label_matrix(labels), pred)
+        table = evaluation_table(label_matrix(labels, themes), pred, themes=themes)
         table["folds"] = len(folds)
         if return_predictions:
-            out = pd.DataFrame(proba, columns=list(THEMES))
+            out = pd.DataFrame(proba, columns=list(themes))
             out["fold"], out["group"] = fold_of, groups
-            out["predicted"] = [";".join(r) for r in rows_to_labels(pred)]
+            out["predicted"] = [";".join(r) for r in rows_to_labels(pred, themes)]
             return table, out
         return table
 
@@ -124,4 +138,4 @@ class ThemeClassifierBase:
         [('行政执法',)]
         """
         proba = self.predict_proba(texts).to_numpy()
-        return rows_to_labels(self.decide(proba))
+        return rows_to_labels(self.decide(proba), self._themes())

@@ -12,18 +12,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..codebook import THEMES, normalize_label_list
+from ..codebook import normalize_label_list
 from ..errors import InputError
 from ..labels import read_labels
 from .inputs import check_texts
 
-__all__ = ["exemplar_pair", "mix_exemplars", "load_exemplars"]
+__all__ = ["exemplar_pair", "mix_exemplars", "load_exemplars", "codebook_exemplars"]
 
 log = logging.getLogger(__name__)
 
 
-def exemplar_pair(exemplars) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Exemplars as (texts, labels): a DataFrame with text/labels, or a (texts, labels) pair."""
+def exemplar_pair(exemplars, *, themes=None) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Exemplars as (texts, labels): a DataFrame with text/labels, or a (texts, labels) pair.
+
+    Labels are checked against ``themes`` (theme names or a Codebook; default the
+    four default themes)."""
     if exemplars is None:
         return [], []
     if isinstance(exemplars, pd.DataFrame):
@@ -37,15 +40,16 @@ def exemplar_pair(exemplars) -> tuple[list[str], list[tuple[str, ...]]]:
         raise TypeError("exemplars must be a DataFrame with 'text' and 'labels' columns or a "
                         f"(texts, labels) pair, got {type(exemplars).__name__}")
     texts = check_texts(texts, "exemplar texts")
-    return texts, normalize_label_list(labels, len(texts), name="exemplar labels")
+    return texts, normalize_label_list(labels, len(texts), name="exemplar labels", themes=themes)
 
 
-def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None):
+def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None, themes=None):
     """Add ``ratio`` x n joined pairs of exemplars, labelled with the union of their themes.
 
     Written exemplars are short and mostly about one theme; real units are
     longer and often touch several.  Joined pairs teach a model that a theme in
-    one part of a long unit still counts.  Returns new lists (texts, tokens, labels).
+    one part of a long unit still counts.  Returns new lists (texts, tokens, labels);
+    a joined pair's themes follow the order of ``themes`` (default: order of appearance).
 
     Examples
     --------
@@ -60,20 +64,49 @@ def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None):
     rng = np.random.default_rng(random_state)
     pairs = rng.choice(len(texts), size=(k, 2))
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    mixed_labels = [tuple(t for t in THEMES if t in set(labels[a]) | set(labels[b]))
+    order = list(themes) if themes is not None else list(dict.fromkeys(
+        t for lab in labels for t in lab))
+    mixed_labels = [tuple(t for t in order if t in set(labels[a]) | set(labels[b]))
                     for a, b in pairs]
     return (list(texts) + [texts[a] + texts[b] for a, b in pairs],
             list(tokens) + [tokens[a] + tokens[b] for a, b in pairs],
             list(labels) + mixed_labels)
 
 
-def load_exemplars(exemplars, real_texts) -> pd.DataFrame | None:
+def load_exemplars(exemplars, real_texts, *, codebook=None) -> pd.DataFrame | None:
+    """Exemplars (a file or a DataFrame) as ``text, labels``, without any text that is
+    also a real labelled unit; labels checked against ``codebook`` (default: four themes)."""
     if exemplars is None:
         return None
-    ex = read_labels(exemplars) if isinstance(exemplars, (str, Path)) else exemplars
+    ex = (read_labels(exemplars, codebook=codebook) if isinstance(exemplars, (str, Path))
+          else exemplars)
     real = set(real_texts)
     dup = ex["text"].isin(real)
     if dup.any():
         log.warning("dropping %d exemplar(s) identical to a real labelled unit", int(dup.sum()))
         ex = ex[~dup]
     return ex[["text", "labels"]].reset_index(drop=True)
+
+
+def codebook_exemplars(codebook) -> pd.DataFrame | None:
+    """The exemplars a codebook carries: its ``exemplars`` file and the passages written
+    inside its themes, as ``text, labels`` (None when it has none).
+
+    Examples
+    --------
+    >>> from nlp.codebook import Codebook, Theme
+    >>> cb = Codebook([Theme("安全生产", terms={"安全生产": 3.0}, exemplars=("排查事故隐患。",))])
+    >>> codebook_exemplars(cb)["labels"].tolist()
+    [('安全生产',)]
+    """
+    parts = []
+    if codebook.exemplars_file:
+        parts.append(read_labels(codebook.exemplars_file, codebook=codebook)[["text", "labels"]])
+    pairs = codebook.exemplar_pairs()
+    if pairs:
+        parts.append(pd.DataFrame({"text": [t for t, _ in pairs],
+                                   "labels": [lab for _, lab in pairs]}))
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates("text").reset_index(drop=True)

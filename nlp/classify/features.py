@@ -16,8 +16,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
-from ..codebook import THEMES
-
 __all__ = ["FeatureSpace", "NgramCounter", "TokenCounter", "identity", "split_passages"]
 
 log = logging.getLogger(__name__)
@@ -281,8 +279,9 @@ class FeatureSpace:
             names.append(c)
             kinds.append(np.full(len(c), "char", dtype=object))
         if self.lexicon_weight:
-            names.append(np.array([f"lexicon:{t}" for t in THEMES], dtype=object))
-            kinds.append(np.full(len(THEMES), "lexicon", dtype=object))
+            themes = self.lexicon.themes
+            names.append(np.array([f"lexicon:{t}" for t in themes], dtype=object))
+            kinds.append(np.full(len(themes), "lexicon", dtype=object))
         return (np.concatenate(names).astype(object), np.concatenate(kinds))
 
     def block_weights(self) -> np.ndarray:
@@ -293,5 +292,5 @@ class FeatureSpace:
         if self.char_vec is not None:
             out.append(np.full(len(self.char_vec.vocabulary_), self.char_weight))
         if self.lexicon_weight:
-            out.append(np.full(len(THEMES), self.lexicon_weight))
+            out.append(np.full(len(self.lexicon.themes), self.lexicon_weight))
         return np.concatenate(out)

@@ -40,8 +40,11 @@ def check_texts(texts, name: str = "texts") -> list[str]:
     return [normalize_text(t) for t in out]
 
 
-def prepare_labelled(texts, labels) -> tuple[list[str], list[tuple[str, ...]]]:
+def prepare_labelled(texts, labels, *, themes=None) -> tuple[list[str], list[tuple[str, ...]]]:
     """Checked texts and label sets of a labelled training or test set.
+
+    ``themes``: the theme names (or a Codebook) the labels must come from
+    (default: the four default themes).
 
     Examples
     --------
@@ -49,7 +52,7 @@ def prepare_labelled(texts, labels) -> tuple[list[str], list[tuple[str, ...]]]:
     (['开展普法'], [('普法宣传',)])
     """
     texts = check_texts(texts)
-    labels = normalize_label_list(labels, len(texts))
+    labels = normalize_label_list(labels, len(texts), themes=themes)
     if not texts:
         raise ValueError("texts is empty: at least one labelled text is needed")
     return texts, labels

@@ -11,7 +11,6 @@ lets the trained model average its probability with the lexicon's vote.
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_scalar
 
-from ..codebook import THEMES
-from ..errors import InputError
-from ..resources import bundled_resource
+from ..codebook import Codebook, codebook_of, default_lexicon_file
 from .base import ThemeClassifierBase
 from .inputs import check_texts
 
@@ -30,14 +27,6 @@ __all__ = ["Lexicon", "load_lexicon", "default_lexicon_path", "blend_lexicon",
            "LexiconClassifier", "LEXICON_THRESHOLD"]
 
 log = logging.getLogger(__name__)
-
-
-def _toml():
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
-    return tomllib
 
 
 class Lexicon:
@@ -56,11 +45,11 @@ class Lexicon:
     --------
     >>> lex = load_lexicon()
     >>> scores = lex.scores(["全面推行双随机一公开监管"])
-    >>> float(scores[0, THEMES.index("行政执法")]) > 0
+    >>> float(scores[0, lex.themes.index("行政执法")]) > 0
     True
     """
 
-    def __init__(self, terms, weights, themes=THEMES):
+    def __init__(self, terms, weights, themes):
         self.terms = tuple(terms)
         self.weights = np.asarray(weights, dtype=float)
         self.themes = tuple(themes)
@@ -77,6 +66,27 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    @classmethod
+    def from_codebook(cls, codebook: Codebook) -> Lexicon:
+        """The terms and weights of every theme of ``codebook`` (a term listed by several
+        themes gets a weight for each)."""
+        themes = codebook.themes
+        weights: dict[str, np.ndarray] = {}
+        for j, theme in enumerate(codebook.theme_info):
+            for table in (theme.terms, theme.negative):
+                for term, w in table.items():
+                    weights.setdefault(term, np.zeros(len(themes)))[j] += float(w)
+        terms = sorted(weights)
+        matrix = (np.array([weights[t] for t in terms]) if terms
+                  else np.zeros((0, len(themes))))
+        return cls(terms, matrix, themes)
+
+    def same_as(self, other: Lexicon) -> bool:
+        """Whether two lexicons have the same themes, terms and weights."""
+        return (self.themes == other.themes and self.terms == other.terms
+                and self.weights.shape == other.weights.shape
+                and bool(np.allclose(self.weights, other.weights)))
 
     def _by_bigram(self) -> dict[str, list[int]]:
         if self._index is None:
@@ -113,57 +123,26 @@ class Lexicon:
         return sorted(rows, key=lambda r: (self.themes.index(r[0]), -abs(r[2]), r[1]))
 
 
-_CACHE: dict[tuple[str, float], Lexicon] = {}
-
-
 def default_lexicon_path() -> Path:
-    """The bundled ``themes.toml``."""
-    return bundled_resource("themes.toml")
+    """The bundled four-theme codebook file (``themes.toml``), which holds the lexicon."""
+    return default_lexicon_file()
 
 
-def load_lexicon(path: str | Path | None = None) -> Lexicon:
-    """Read a ``themes.toml`` lexicon (the bundled one by default).
+def load_lexicon(path=None) -> Lexicon:
+    """The lexicon of a codebook: a path, a :class:`~nlp.codebook.Codebook` or None (default).
 
     Raises
     ------
     InputError
-        Naming the file, for unreadable TOML, an unknown theme, a term shorter
-        than two characters or a weight that is not a number.
+        Naming the file and line, for a codebook file with errors (see
+        :func:`nlp.codebook.check_codebook`).
+
+    Examples
+    --------
+    >>> len(load_lexicon()) > 100
+    True
     """
-    path = Path(path) if path is not None else default_lexicon_path()
-    try:
-        key = (str(path.resolve()), path.stat().st_mtime)
-    except OSError as exc:
-        raise InputError(f"cannot read lexicon: {exc.strerror or exc}", path=path) from exc
-    if key in _CACHE:
-        return _CACHE[key]
-    try:
-        data = _toml().loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"the lexicon is not valid TOML: {exc}", path=path) from exc
-    themes = data.get("themes")
-    if not isinstance(themes, dict) or not themes:
-        raise InputError("the lexicon has no [themes.\"<name>\"] tables", path=path)
-    weights: dict[str, np.ndarray] = {}
-    for name, table in themes.items():
-        if name not in THEMES:
-            raise InputError(f"unknown theme {name!r} in the lexicon; themes are "
-                             f"{', '.join(THEMES)}", path=path)
-        j = THEMES.index(name)
-        for part in ("terms", "negative"):
-            for term, w in (table.get(part) or {}).items():
-                if len(term) < 2:
-                    raise InputError(f"term {term!r} of {name} is shorter than 2 characters",
-                                     path=path)
-                if isinstance(w, bool) or not isinstance(w, (int, float)) or math.isnan(w):
-                    raise InputError(f"weight of {term!r} ({name}) must be a number, got {w!r}",
-                                     path=path)
-                weights.setdefault(term, np.zeros(len(THEMES)))[j] += float(w)
-    terms = sorted(weights)
-    lex = Lexicon(terms, np.array([weights[t] for t in terms]), THEMES)
-    _CACHE[key] = lex
-    log.debug("lexicon %s: %d terms", path, len(lex))
-    return lex
+    return Lexicon.from_codebook(codebook_of(path))
 
 
 def blend_lexicon(proba, lexicon, texts, weight: float, threshold: float) -> np.ndarray:
@@ -174,8 +153,9 @@ def blend_lexicon(proba, lexicon, texts, weight: float, threshold: float) -> np.
 
     Examples
     --------
-    >>> p = blend_lexicon(np.zeros((1, 4)), load_lexicon(), ["开展宪法宣传周活动"], 0.5, 3.0)
-    >>> bool(p[0, THEMES.index("普法宣传")] > p[0, THEMES.index("放管服")])
+    >>> lex = load_lexicon()
+    >>> p = blend_lexicon(np.zeros((1, 4)), lex, ["开展宪法宣传周活动"], 0.5, 3.0)
+    >>> bool(p[0, lex.themes.index("普法宣传")] > p[0, lex.themes.index("放管服")])
     True
     """
     proba = np.asarray(proba, dtype=float)
@@ -196,8 +176,10 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
 
     Parameters
     ----------
-    lexicon : path, optional
-        A ``themes.toml`` file; the bundled lexicon by default.
+    codebook : path or Codebook, optional
+        The codebook whose themes and lexicon terms are used (a TOML file or a
+        folder holding ``codebook.toml``); the bundled four-theme codebook by
+        default.
     threshold : float, default 3.0
         Score needed for a theme.  3.0 is the weight of one "nearly decisive"
         term, or a strong plus a supportive term (see ``themes.toml``).
@@ -214,15 +196,27 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
     [('行政执法',)]
     """
 
-    def __init__(self, *, lexicon=None, threshold: float = LEXICON_THRESHOLD):
-        self.lexicon = lexicon
+    def __init__(self, *, codebook=None, threshold: float = LEXICON_THRESHOLD):
+        self.codebook = codebook
         self.threshold = threshold
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if "lexicon" in state and "codebook" not in state:  # before codebooks
+            state["codebook"] = state.pop("lexicon")
+        super().__setstate__(state)
 
     def __sklearn_is_fitted__(self) -> bool:
         return True  # nothing to learn
 
+    def _codebook(self) -> Codebook:
+        return getattr(self, "codebook_", None) or codebook_of(self.codebook)
+
     def _lex(self):
-        return getattr(self, "lexicon_", None) or load_lexicon(self.lexicon)
+        return getattr(self, "lexicon_", None) or Lexicon.from_codebook(self._codebook())
+
+    def _themes(self) -> tuple[str, ...]:
+        return self._codebook().themes
 
     def _check_params(self):
         check_scalar(self.threshold, "threshold", (int, float, np.integer, np.floating))
@@ -233,23 +227,24 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
         return [None] * len(texts)
 
     def fit(self, texts=None, labels=None, **_ignored) -> LexiconClassifier:
-        """Load and check the lexicon; the labels are not used."""
+        """Load and check the codebook's lexicon; the labels are not used."""
         self._check_params()
-        self.lexicon_ = load_lexicon(self.lexicon)
-        self.themes_ = THEMES
+        self.codebook_ = codebook_of(self.codebook)
+        self.lexicon_ = Lexicon.from_codebook(self.codebook_)
+        self.classes_ = np.array(self.codebook_.themes, dtype=object)
         return self
 
     def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
         return self.fit()
 
     def _thresholds(self):
-        return np.full(len(THEMES), 0.5)
+        return np.full(len(self._themes()), 0.5)
 
     def scores(self, texts) -> pd.DataFrame:
         """Raw lexicon scores, one column per theme."""
         self._check_params()
         texts = check_texts(texts)
-        return pd.DataFrame(self._lex().scores(texts), columns=list(THEMES))
+        return pd.DataFrame(self._lex().scores(texts), columns=list(self._themes()))
 
     def predict_proba(self, texts) -> pd.DataFrame:
         """``sigmoid(score - threshold)`` per theme (0.5 exactly at the threshold)."""
@@ -270,7 +265,7 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
         """The ``n`` highest-weighted terms of each theme: ``theme, rank, term, weight``."""
         lex = self._lex()
         rows = []
-        for j, theme in enumerate(THEMES):
+        for j, theme in enumerate(lex.themes):
             order = sorted(range(len(lex)), key=lambda i: (-lex.weights[i, j], lex.terms[i]))
             for rank, i in enumerate(order[:n], 1):
                 if lex.weights[i, j] > 0:

@@ -17,14 +17,14 @@ from ..codebook import THEMES, label_matrix
 __all__ = ["evaluation_table", "evaluate_labels"]
 
 
-def evaluation_table(y_true, y_pred, themes=THEMES) -> pd.DataFrame:
+def evaluation_table(y_true, y_pred, themes=None) -> pd.DataFrame:
     """Per-theme precision/recall/F1/support and confusion counts, plus micro and macro rows.
 
     Parameters
     ----------
     y_true, y_pred : array (n, n_themes) of 0/1
-    themes : sequence of str
-        Column names, in order.
+    themes : sequence of str, optional
+        Column names, in order (default: the four default themes).
 
     Returns
     -------
@@ -41,6 +41,7 @@ def evaluation_table(y_true, y_pred, themes=THEMES) -> pd.DataFrame:
     >>> t.set_index("theme").loc[["普法宣传", "校园安全", "micro", "macro"], "f1"].round(3).tolist()
     [1.0, 0.0, 0.667, 0.5]
     """
+    themes = tuple(themes) if themes is not None else THEMES
     y_true = np.asarray(y_true, dtype=int).reshape(-1, len(themes))
     y_pred = np.asarray(y_pred, dtype=int).reshape(-1, len(themes))
     cm = multilabel_confusion_matrix(y_true, y_pred, labels=list(range(len(themes))))
@@ -69,12 +70,16 @@ def evaluation_table(y_true, y_pred, themes=THEMES) -> pd.DataFrame:
     return out
 
 
-def evaluate_labels(true_labels, pred_labels) -> pd.DataFrame:
+def evaluate_labels(true_labels, pred_labels, themes=None) -> pd.DataFrame:
     """:func:`evaluation_table` from two lists of label collections.
+
+    ``themes``: theme names or a Codebook (default: the four default themes).
 
     Examples
     --------
     >>> evaluate_labels([("普法宣传",)], [("普法宣传",)]).loc[0, "f1"]
     np.float64(1.0)
     """
-    return evaluation_table(label_matrix(true_labels), label_matrix(pred_labels))
+    names = getattr(themes, "themes", themes)
+    return evaluation_table(label_matrix(true_labels, names), label_matrix(pred_labels, names),
+                            themes=names)

@@ -30,14 +30,14 @@ from sklearn.model_selection import GroupKFold, KFold
 from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted
 
-from ..codebook import THEMES, label_matrix
+from ..codebook import Codebook, codebook_of, label_matrix
 from ..tokenize import Tokenizer
 from .base import ThemeClassifierBase
 from .calibration import choose_threshold, fit_platt
 from .exemplars import exemplar_pair, mix_exemplars
 from .features import FeatureSpace, split_passages
 from .inputs import check_texts, prepare_labelled, unit_hash
-from .lexicon import LEXICON_THRESHOLD, blend_lexicon, load_lexicon
+from .lexicon import LEXICON_THRESHOLD, Lexicon, blend_lexicon
 from .model_io import load_model, save_model
 
 __all__ = ["ThemeClassifier"]
@@ -98,16 +98,22 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         and the lexicon, written from the codebook, carries what they lack.
     tokenizer : nlp.Tokenizer, optional
         The bundled default tokenizer when None.
-    lexicon : path, optional
-        A ``themes.toml``; the bundled lexicon when None.  Its terms are copied
-        into the fitted model, so later edits do not change a saved model.
+    codebook : path or Codebook, optional
+        The theme set, its lexicon and its exemplars: a codebook TOML file or a
+        folder holding ``codebook.toml`` (see :mod:`nlp.codebook`); the bundled
+        four-theme codebook when None.  It is copied into the fitted model (with
+        its checksum), so later edits of the file do not change a saved model.
 
     Attributes
     ----------
+    classes_ : ndarray of str
+        The themes, in codebook order (the columns of ``predict_proba``).
+    codebook_ : Codebook
+        The codebook the model was trained with.
     C_, lexicon_blend_ : float
         The values used (chosen by cross-validation with "auto").
-    thresholds_ : ndarray of shape (4,)
-    calibration_ : ndarray of shape (4, 2)
+    thresholds_ : ndarray of shape (n_themes,)
+    calibration_ : ndarray of shape (n_themes, 2)
         Platt ``(a, b)``: ``p = expit(a * decision + b)``.
     estimators_ : list of LogisticRegression or None (theme constant in training)
 
@@ -123,7 +129,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def __init__(self, *, random_state=None, C="auto", class_weight="balanced",
                  word_weight=1.0, char_weight=1.0, lexicon_weight=0.0, char_ngrams=(2, 3),
                  min_df=1, threshold_cv=5, exemplar_weight=1.0, exemplar_mixing=1.0,
-                 sentence_pooling=True, lexicon_blend="auto", tokenizer=None, lexicon=None):
+                 sentence_pooling=True, lexicon_blend="auto", tokenizer=None, codebook=None):
         self.random_state = random_state
         self.C = C
         self.class_weight = class_weight
@@ -138,10 +144,12 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.sentence_pooling = sentence_pooling
         self.lexicon_blend = lexicon_blend
         self.tokenizer = tokenizer
-        self.lexicon = lexicon
+        self.codebook = codebook
 
     def __setstate__(self, state):
         state = dict(state)
+        if "lexicon" in state and "codebook" not in state:  # models saved before codebooks
+            state["codebook"] = state.pop("lexicon")
         state.setdefault("lexicon_blend", 0.0)  # models saved before the blend existed
         if "lexicon_blend_" not in state and "thresholds_" in state:  # before "auto"
             state["lexicon_blend_"] = float(state["lexicon_blend"])
@@ -180,6 +188,12 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def _tokens(self, texts):
         return self._tok().pipe(texts, progress=False)
 
+    def _codebook(self) -> Codebook:
+        return getattr(self, "codebook_", None) or codebook_of(self.codebook)
+
+    def _themes(self) -> tuple[str, ...]:
+        return self._codebook().themes
+
     # -- training ----------------------------------------------------------
     def _train_core(self, texts, tokens, Y, weights, C):
         """Features and the per-theme models on one training set."""
@@ -188,8 +202,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                              char_ngrams=tuple(self.char_ngrams), min_df=int(self.min_df),
                              lexicon=self.lexicon_ if self.lexicon_weight else None)
         X = feats.fit(texts, tokens).transform(texts, tokens)
-        models, priors = [], np.zeros(len(THEMES))
-        for j in range(len(THEMES)):
+        models, priors = [], np.zeros(Y.shape[1])
+        for j in range(Y.shape[1]):
             y = Y[:, j]
             priors[j] = float(np.average(y, weights=weights))
             if y.min() == y.max():
@@ -205,7 +219,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def _raw_decision(core, texts, tokens) -> np.ndarray:
         feats, models, priors = core
         X = feats.transform(texts, tokens)
-        out = np.zeros((len(texts), len(THEMES)))
+        out = np.zeros((len(texts), len(models)))
         for j, m in enumerate(models):
             if m is None:
                 p = min(max(priors[j], 1e-3), 1 - 1e-3)
@@ -272,23 +286,28 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
 
     def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
         self._check_params()
+        codebook = codebook_of(self.codebook)
+        themes = codebook.themes
         orig_texts, orig_labels = list(exemplars[0]), list(exemplars[2])
         ex_texts, ex_tokens, ex_labels = mix_exemplars(
-            *exemplars, ratio=float(self.exemplar_mixing), random_state=self.random_state)
-        Y, EY = label_matrix(labels), label_matrix(ex_labels).reshape(-1, len(THEMES))
+            *exemplars, ratio=float(self.exemplar_mixing), random_state=self.random_state,
+            themes=themes)
+        Y = label_matrix(labels, themes)
+        EY = label_matrix(ex_labels, themes).reshape(-1, len(themes))
         n = len(texts)
         w_real, w_ex = np.ones(n), np.full(len(ex_texts), float(self.exemplar_weight))
         self.tokenizer_ = self._tok()
-        self.lexicon_ = load_lexicon(self.lexicon)  # copied in: blend and/or feature block
-        self.calibration_ = np.tile([1.0, 0.0], (len(THEMES), 1))
-        self.thresholds_ = np.full(len(THEMES), 0.5)
+        self.codebook_ = codebook  # copied in, with the lexicon built from it
+        self.lexicon_ = Lexicon.from_codebook(codebook)
+        self.calibration_ = np.tile([1.0, 0.0], (len(themes), 1))
+        self.thresholds_ = np.full(len(themes), 0.5)
         Cs, blends = self._grids(n)
         self.C_, self.lexicon_blend_ = Cs[0], blends[0]
         if n >= 4:
             folds = self._inner_folds(n, groups)
             best = None
             for C in Cs:
-                oof = np.zeros((n, len(THEMES)))
+                oof = np.zeros((n, len(themes)))
                 for train, test in folds:
                     core = self._train_core([texts[i] for i in train] + ex_texts,
                                             [tokens[i] for i in train] + ex_tokens,
@@ -297,14 +316,14 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                     oof[test] = self._decision(core, [texts[i] for i in test],
                                                [tokens[i] for i in test])
                 calibration = np.array([fit_platt(oof[:, j], Y[:, j])
-                                        for j in range(len(THEMES))])
+                                        for j in range(len(themes))])
                 calibrated = expit(calibration[:, 0] * oof + calibration[:, 1])
                 for blend in blends:
                     proba = blend_lexicon(calibrated, self.lexicon_, texts, blend,
                                           LEXICON_THRESHOLD)
                     thresholds = np.array([choose_threshold(proba[:, j], Y[:, j],
                                                             random_state=self.random_state)
-                                           for j in range(len(THEMES))])
+                                           for j in range(len(themes))])
                     score = self._macro_f1(Y, (proba >= thresholds).astype(int))
                     if best is None or score > best[0] + 1e-9:
                         best = (score, C, blend, calibration, thresholds)
@@ -318,7 +337,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.features_, self.estimators_, self.priors_ = self._train_core(
             texts + ex_texts, tokens + ex_tokens, np.vstack([Y, EY]),
             np.concatenate([w_real, w_ex]), self.C_)
-        self.classes_ = np.array(THEMES, dtype=object)
+        self.classes_ = np.array(themes, dtype=object)
         self.n_real_units_, self.n_exemplars_ = n, len(orig_texts)
         digest = hashlib.sha256()
         for t, lab in sorted(zip(texts + orig_texts, labels + orig_labels)):
@@ -343,15 +362,20 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
             reports (otherwise it splits units at random).
         exemplars : DataFrame or (texts, labels), optional
             Passages written for training; added to every training set,
-            never used to choose calibration or thresholds.
+            never used to choose calibration or thresholds.  None: the
+            exemplars written in the codebook, if it has any.
         """
-        texts, labels = prepare_labelled(texts, labels)
-        ex_texts, ex_labels = exemplar_pair(exemplars)
+        self._check_params()
+        codebook = codebook_of(self.codebook)
+        texts, labels = prepare_labelled(texts, labels, themes=codebook.themes)
+        if exemplars is None and codebook.exemplar_pairs():
+            pairs = codebook.exemplar_pairs()
+            exemplars = ([t for t, _ in pairs], [lab for _, lab in pairs])
+        ex_texts, ex_labels = exemplar_pair(exemplars, themes=codebook.themes)
         if groups is not None:
             if isinstance(groups, str) or len(groups) != len(texts):
                 raise ValueError(f"groups must give one group per text ({len(texts)})")
             groups = [str(g) for g in groups]
-        self._check_params()
         tokens = self._tokens(texts + ex_texts)
         return self._fit_prepared(texts, tokens[:len(texts)], labels, groups,
                                   (ex_texts, tokens[len(texts):], ex_labels))
@@ -401,15 +425,16 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         ``lexicon_blend``): a DataFrame with one column per theme."""
         check_is_fitted(self)
         texts = check_texts(texts)
+        themes = list(self.classes_)
         if not texts:
-            return pd.DataFrame(np.zeros((0, len(THEMES))), columns=list(THEMES))
+            return pd.DataFrame(np.zeros((0, len(themes))), columns=themes)
         return pd.DataFrame(self._proba_prepared(texts, *self._tokenize(texts)),
-                            columns=list(THEMES))
+                            columns=themes)
 
     # -- inspection ----------------------------------------------------------
     def _coef(self) -> np.ndarray:
         names, _ = self.features_.feature_names()
-        out = np.zeros((len(THEMES), len(names)))
+        out = np.zeros((len(self.classes_), len(names)))
         for j, m in enumerate(self.estimators_):
             if m is not None:
                 out[j] = m.coef_.ravel()
@@ -424,7 +449,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         names, kinds = self.features_.feature_names()
         coef = self._coef()
         rows = []
-        for j, theme in enumerate(THEMES):
+        for j, theme in enumerate(self.classes_):
             order = np.argsort(-coef[j], kind="stable")
             if kind is not None:
                 order = order[kinds[order] == kind]
@@ -451,7 +476,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         proba = self._proba_prepared([text], tokens)[0]
         coef = self._coef() / self.features_.block_weights()
         rows = []
-        for j, theme in enumerate(THEMES):
+        for j, theme in enumerate(self.classes_):
             contrib = X.data * coef[j, X.indices]
             order = np.argsort(-np.abs(contrib), kind="stable")[:n]
             for i in order:

@@ -10,6 +10,7 @@ single object is built.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import hashlib
 import logging
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codebook import THEMES
+from ..codebook import default_codebook
 from ..errors import ModelIntegrityError
 from ..persist import atomic_dir, library_versions, verify_manifest, write_manifest
 from ..resources import shipped_model_dir
@@ -37,6 +38,7 @@ TRUSTED = [
     "nlp.classify.model.ThemeClassifier",
     "nlp.classify.features.FeatureSpace",
     "nlp.classify.lexicon.Lexicon",
+    "nlp.codebook.Codebook",
     "nlp.tokenize.Tokenizer",
 ]
 
@@ -68,13 +70,23 @@ def _fmt_table(table: pd.DataFrame) -> str:
 
 def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str) -> str:
     """A model card in Markdown: data, method, thresholds, metrics, limits."""
-    thr = ", ".join(f"{t} {v:.2f}" for t, v in zip(THEMES, model.thresholds_))
+    themes = list(model.classes_)
+    thr = ", ".join(f"{t} {v:.2f}" for t, v in zip(themes, model.thresholds_))
     tr = manifest["training"]
+    cb = manifest["codebook"]
+    default = cb["sha256"] == default_codebook().checksum
+    named = ", ".join(themes[:-1]) + (f" and {themes[-1]}" if len(themes) > 1 else themes[0])
     parts = [
         "# Theme classifier model card", "",
         "Labels units (paragraphs or enumerated items) of Chinese rule-of-law government "
-        "reports with the themes 普法宣传, 校园安全, 行政执法 and 放管服 (multi-label; none of "
-        "them = 其他), following the project codebook (`docs/codebook.md`).", "",
+        f"reports with the themes {named} (multi-label; none of them = 其他), following "
+        + ("the project codebook (`docs/codebook.md`, lexicon `nlp/resources/themes.toml`)."
+           if default else f"the codebook {cb['name']!r} ({cb['source'] or 'given as an object'}"
+           + (f"; Markdown: {cb['document']}" if cb.get("document") else "") + ")."), "",
+        f"- Codebook: {cb['name']!r}, {len(themes)} themes, {cb['terms']} lexicon terms, "
+        f"SHA-256 `{cb['sha256'][:16]}…` (a copy is inside the model; loading checks it).",
+        ""]
+    parts += [
         "## Data", "",
         f"- Real labelled units: {tr['n_real_units']}; written exemplar passages (training "
         f"only, never evaluated): {tr['n_exemplars']}.",
@@ -82,7 +94,7 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "", "## Method", "",
         "- Features: TF-IDF over words from the project tokenizer (jieba with the bundled "
         "policy dictionary) and TF-IDF over character n-grams (for words the tokenizer does "
-        "not know)" + (", plus the four lexicon scores from `nlp/resources/themes.toml` "
+        "not know)" + (", plus the lexicon scores of the codebook's themes "
                        "(log-scaled)." if model.lexicon_weight else
                        "; the lexicon is not a feature block, it votes separately (below)."),
         "- One L2-regularised logistic regression per theme (one-vs-rest, balanced class "
@@ -92,7 +104,7 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "maximising F1 averaged over bootstrap resamples.",
         "- The final probability of a theme is the average of the calibrated model "
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
-        "lexicon baseline's threshold, terms from `nlp/resources/themes.toml`), weighted by "
+        "lexicon baseline's threshold, terms from the codebook), weighted by "
         f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}; "
         f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'fixed a priori'}); thresholds are "
         "chosen on this blended probability.",
@@ -149,12 +161,18 @@ def save_model(model, path, *, metrics: pd.DataFrame | None = None, notes: str =
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)
+    if isinstance(model.codebook, Path):  # a path object is not a portable, trusted type
+        model = copy.copy(model)
+        model.codebook = str(model.codebook)
     path = Path(path)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "class": f"{type(model).__module__}.{type(model).__qualname__}",
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "themes": list(THEMES),
+        "themes": [str(t) for t in model.classes_],
+        "codebook": {"name": model.codebook_.name, "sha256": model.codebook_.checksum,
+                     "themes": list(model.codebook_.themes), "terms": len(model.lexicon_),
+                     "source": model.codebook_.source, "document": model.codebook_.document},
         "params": _plain_params(model),
         "thresholds": [float(x) for x in model.thresholds_],
         "chosen": {"C": float(model.C_), "lexicon_blend": float(model.lexicon_blend_)},
@@ -178,6 +196,28 @@ def save_model(model, path, *, metrics: pd.DataFrame | None = None, notes: str =
         write_manifest(tmp, manifest)
     log.info("saved theme model to %s", path)
     return path
+
+
+def _check_codebook(model, manifest: dict, path) -> None:
+    """Refuse a model whose codebook, lexicon or themes disagree with its manifest."""
+    entry = manifest.get("codebook")
+    codebook = getattr(model, "codebook_", None)
+    if entry is None and codebook is None:
+        return  # saved before models carried their codebook: the four default themes
+    if entry is None or codebook is None:
+        raise ModelIntegrityError("the model and its manifest disagree on whether it carries "
+                                  "a codebook", path=path)
+    if codebook.checksum != entry.get("sha256"):
+        raise ModelIntegrityError(
+            f"the model's codebook does not match its checksum (manifest "
+            f"{str(entry.get('sha256'))[:16]}…, model {codebook.checksum[:16]}…)", path=path)
+    from_book = type(model.lexicon_).from_codebook(codebook)
+    if not from_book.same_as(model.lexicon_):
+        raise ModelIntegrityError("the model's lexicon is not its codebook's", path=path)
+    if list(map(str, model.classes_)) != list(codebook.themes) \
+            or list(manifest.get("themes", [])) != list(codebook.themes):
+        raise ModelIntegrityError(f"the model's themes {list(model.classes_)} are not its "
+                                  f"codebook's {list(codebook.themes)}", path=path)
 
 
 def load_model(path=None, *, cls):
@@ -222,6 +262,7 @@ def load_model(path=None, *, cls):
     if not isinstance(model, cls):
         raise ModelIntegrityError(f"{MODEL_FILE} holds a {type(model).__name__}, not a "
                                   f"{cls.__name__}", path=path)
+    _check_codebook(model, manifest, path)
     fp = manifest.get("tokenizer_fingerprint")
     if fp and fp != model.tokenizer_.fingerprint:
         log.warning("%s: the tokenizer's dictionaries changed since training (fingerprint %s, "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..codebook import THEMES
 from ..errors import InputError
 from .apply import check_units
 
@@ -114,7 +113,8 @@ def sample_units(units: pd.DataFrame, model=None, *, n: int = 50, strategy: str 
     if model is not None and len(base):
         proba = model.predict_proba(base["text"].tolist()).to_numpy()
         pred = model.decide(proba)
-        base["model_labels"] = [";".join(t for t, v in zip(THEMES, row) if v) for row in pred]
+        themes = model.theme_names()
+        base["model_labels"] = [";".join(t for t, v in zip(themes, row) if v) for row in pred]
     if strategy == "uncertain":
         if model is None:
             raise ValueError("strategy='uncertain' needs a model")

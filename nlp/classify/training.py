@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..codebook import THEMES
+from ..codebook import codebook_of
 from ..errors import InputError
 from ..labels import read_labels
-from .exemplars import load_exemplars
+from .exemplars import codebook_exemplars, load_exemplars
 from .inputs import unit_hash
 from .lexicon import LexiconClassifier
 from .model import ThemeClassifier
@@ -54,8 +54,10 @@ def bundled_training_files() -> tuple[Path, Path]:
     return labels, exemplars
 
 
-def read_label_files(labels) -> pd.DataFrame:
+def read_label_files(labels, *, codebook=None) -> pd.DataFrame:
     """One labels table from a path, a list of paths or a DataFrame (returned as it is).
+
+    Labels are checked against ``codebook`` (default: the four default themes).
 
     Each file's rows keep their ``source_file``; ``attrs["unlabelled"]`` sums the rows
     whose labels cell was empty (not labelled yet) over the files.
@@ -72,7 +74,7 @@ def read_label_files(labels) -> pd.DataFrame:
         raise InputError("no labels file given")
     frames = []
     for f in files:
-        df = read_labels(f)
+        df = read_labels(f, codebook=codebook)
         df["source_file"] = Path(f).name
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
@@ -80,9 +82,9 @@ def read_label_files(labels) -> pd.DataFrame:
     return out
 
 
-def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bool = False,
-                cv: int | None = 5, random_state=0, group_column: str = "report_id",
-                **params):
+def train_model(labels, *, codebook=None, exemplars=None, replace: bool = False,
+                allow_rare: bool = False, cv: int | None = 5, random_state=0,
+                group_column: str = "report_id", **params):
     """Cross-validate (lexicon baseline and classifier side by side), then fit on everything.
 
     Parameters
@@ -90,12 +92,19 @@ def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bo
     labels : path, list of paths or DataFrame
         Real labelled units (read with :func:`nlp.read_labels`; empty label cells
         are "not labelled yet" and skipped).
+    codebook : path or Codebook, optional
+        The theme set, lexicon and exemplars (see :mod:`nlp.codebook`); the
+        bundled four-theme codebook by default.  The labels are checked against it.
     exemplars : path or DataFrame, optional
-        Written passages: training folds only.
+        Written passages: training folds only.  The codebook's own exemplars
+        are added to them.
     replace : bool, default False
-        By default the given labels are **added** to the bundled hand labels and
-        written exemplars (a unit labelled both ways keeps your label); with
-        ``replace`` the model learns from the given files alone.
+        With the default codebook, the given labels are **added** to the
+        bundled hand labels and written exemplars (a unit labelled both ways
+        keeps your label); with ``replace`` the model learns from the given
+        files alone.  With a codebook of your own the bundled labels (of other
+        themes) never apply: the model learns from your files and the
+        codebook's exemplars.
     allow_rare : bool, default False
         Train although a theme has fewer than :data:`MIN_POSITIVES` positive
         units (a warning names it); refused otherwise: such a model would almost
@@ -116,25 +125,34 @@ def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bo
     --------
     >>> model, table = train_model([], cv=None)   # doctest: +SKIP
     """
-    if isinstance(labels, (list, tuple)) and not labels and not replace:
+    cb = codebook_of(codebook)
+    add_bundled = not replace and cb.is_default
+    if not replace and not cb.is_default:
+        log.info("codebook %r is not the default: the bundled labels (of the four default "
+                 "themes) are not added", cb.name)
+    if isinstance(labels, (list, tuple)) and not labels and add_bundled:
         df = pd.DataFrame({"text": pd.Series(dtype=object), "labels": pd.Series(dtype=object)})
     else:
-        df = read_label_files(labels)
-    if not replace:
+        df = read_label_files(labels, codebook=cb)
+    real = df["text"].tolist()
+    sources = [load_exemplars(exemplars, real, codebook=cb)]
+    if add_bundled:
         seed, bundled_ex = bundled_training_files()
         bundled = read_labels(seed)
         bundled = bundled[~bundled["text"].isin(set(df["text"]))]
         df = pd.concat([df, bundled], ignore_index=True)
-        extra = load_exemplars(exemplars, df["text"].tolist()) if exemplars is not None else None
-        ex = load_exemplars(bundled_ex, df["text"].tolist())
-        if extra is not None:
-            ex = pd.concat([extra, ex[~ex["text"].isin(set(extra["text"]))]], ignore_index=True)
-    else:
-        ex = load_exemplars(exemplars, df["text"].tolist())
+        real = df["text"].tolist()
+        sources.append(load_exemplars(bundled_ex, real))
+    sources.append(load_exemplars(codebook_exemplars(cb), real))
+    sources = [x for x in sources if x is not None and len(x)]
+    ex = None
+    for part in sources:  # earlier sources win a text given twice
+        ex = part if ex is None else pd.concat(
+            [ex, part[~part["text"].isin(set(ex["text"]))]], ignore_index=True)
     if df.empty:
         raise InputError("no labelled units to train on")
     texts, labs = df["text"].tolist(), df["labels"].tolist()
-    counts = {t: sum(t in lab for lab in labs) for t in THEMES}
+    counts = {t: sum(t in lab for lab in labs) for t in cb.themes}
     if ex is not None:
         for lab in ex["labels"]:
             for t in lab:
@@ -147,7 +165,7 @@ def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bo
             raise InputError(message + "; label more units, train without --replace (adds the "
                              "bundled labels), or pass --allow-rare")
         log.warning("%s (allowed by allow_rare)", message)
-    model = ThemeClassifier(random_state=random_state, **params)
+    model = ThemeClassifier(random_state=random_state, codebook=cb, **params)
     groups = None
     if group_column in df.columns:
         groups = df[group_column].fillna("").astype(str).tolist()
@@ -163,7 +181,8 @@ def train_model(labels, *, exemplars=None, replace: bool = False, allow_rare: bo
         if len(texts) < 2:
             raise InputError("cross-validation needs at least 2 labelled texts")
         table = cv_comparison({
-            "lexicon": LexiconClassifier().cross_validate(texts, labs, cv_groups, cv=cv),
+            "lexicon": LexiconClassifier(codebook=cb).cross_validate(texts, labs, cv_groups,
+                                                                     cv=cv),
             "classifier": model.cross_validate(texts, labs, cv_groups, cv=cv, exemplars=ex),
         })
     model.fit(texts, labs, groups=groups, exemplars=ex)
@@ -175,7 +194,8 @@ def format_cv_table(table: pd.DataFrame) -> str:
     wide = table.pivot_table(index="theme", columns="model", values="f1", sort=False)
     support = table.drop_duplicates("theme").set_index("theme")["support"]
     lines = [f"{'theme':<8} {'support':>7} " + " ".join(f"{m + ' F1':>14}" for m in wide.columns)]
-    for theme in list(THEMES) + ["micro", "macro"]:
+    themes = [t for t in dict.fromkeys(table["theme"]) if t not in ("micro", "macro")]
+    for theme in themes + ["micro", "macro"]:
         if theme in wide.index:
             lines.append(f"{theme:<8} {int(support[theme]):>7} "
                          + " ".join(f"{wide.loc[theme, m]:>14.3f}" for m in wide.columns))

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..codebook import OTHER, THEMES, split_labels
+from ..codebook import OTHER, split_labels, table_themes
 from ..errors import InputError
 from .bootstrap import Draws
 
@@ -64,6 +64,20 @@ class RateDraws:
 
     def __repr__(self) -> str:
         return f"RateDraws(themes={len(self.columns)}, n_boot={len(self.tpr)})"
+
+
+def _cells(labels):
+    return labels["labels"] if isinstance(labels, pd.DataFrame) and "labels" in labels else labels
+
+
+def _themes_of(themes, *label_lists) -> tuple[str, ...]:
+    """The given themes, else those the label cells name (see ``table_themes``)."""
+    if themes is not None:
+        return tuple(themes)
+    cells = [";".join(split_labels(v)) for labels in label_lists
+             if hasattr(_cells(labels), "__len__") and not isinstance(labels, str)
+             for v in _cells(labels)]
+    return table_themes(pd.DataFrame({"labels": cells}))
 
 
 def _matrix(labels, themes, name: str) -> np.ndarray:
@@ -107,7 +121,8 @@ def misclassification_rates(true_labels, predicted_labels, *, groups=None, weigh
         Inverse inclusion probabilities of a stratified sample (the ``weight``
         column of ``fazhi sample --strata``); rates are then weighted.
     themes : sequence of str, optional
-        Default :data:`nlp.THEMES`; ``其他`` (no theme) is added.
+        Default: the themes the labels name (the four default themes when they
+        all belong to them); ``其他`` (no theme) is added.
     n_boot : int
         Bootstrap replicates, kept for :func:`nlp.compare.theme_shares`.
     ci : float
@@ -132,7 +147,7 @@ def misclassification_rates(true_labels, predicted_labels, *, groups=None, weigh
     >>> r.loc[0, ["theme", "tpr", "fpr"]].astype(str).tolist()
     ['普法宣传', '1.0', '0.0']
     """
-    themes = tuple(themes) if themes is not None else THEMES
+    themes = _themes_of(themes, true_labels, predicted_labels)
     t = _matrix(true_labels, themes, "true_labels")
     p = _matrix(predicted_labels, themes, "predicted_labels")
     n = len(t)
@@ -267,7 +282,7 @@ def rate_differences(true_labels, predicted_labels, by, *, themes: Sequence[str]
     >>> d.query("theme == '普法宣传' and rate == 'tpr'")[["group", "value"]].values.tolist()
     [['乙', 0.0], ['甲', 1.0]]
     """
-    themes = tuple(themes) if themes is not None else THEMES
+    themes = _themes_of(themes, true_labels, predicted_labels)
     t = _matrix(true_labels, themes, "true_labels")
     p = _matrix(predicted_labels, themes, "predicted_labels")
     g = pd.Series(list(by), dtype=object)

@@ -157,7 +157,8 @@ def prevalence_regression(units: pd.DataFrame, formula: str = "theme ~ C(year)",
         Column whose values are the clusters of the robust standard errors
         (``report_id``: units of one report are not independent).
     themes : sequence of str, optional
-        Default :data:`nlp.THEMES`; ``其他`` (no theme) is added.
+        Default: the table's own (see :func:`nlp.codebook.table_themes`);
+        ``其他`` (no theme) is added.
     labels : str
         Name of the labels column.
     estimator : {"cc", "pcc"}

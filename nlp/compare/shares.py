@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..codebook import OTHER, THEMES, split_labels
+from ..codebook import OTHER, PROBA_PREFIX, split_labels, table_themes
 from ..errors import InputError
 from .bootstrap import METHODS, Draws, grouped_draws
 from .correction import corrected_draws
@@ -75,8 +75,6 @@ BY_ALIASES = {"report": "report_id", "unit": "unit_id"}
 #: ``cc``: classify and count (labels); ``pcc``: probabilistic classify and count
 #: (mean probability); ``acc`` (set by ``validation=``): adjusted classify and count
 ESTIMATORS = ("cc", "pcc")
-#: prefix of the probability columns written by ``classify_units``
-PROBA_PREFIX = "p_"
 
 
 def theme_matrix(units: pd.DataFrame, themes: Sequence[str] | None = None, *,
@@ -90,7 +88,8 @@ def theme_matrix(units: pd.DataFrame, themes: Sequence[str] | None = None, *,
         A theme column holding probabilities is refused (see
         :func:`probability_matrix`).
     themes : sequence of str, optional
-        Themes to use, in order (default :data:`nlp.THEMES`).
+        Themes to use, in order (default: the table's own, see
+        :func:`nlp.codebook.table_themes`).
     labels : str
         Name of the labels column.
 
@@ -102,7 +101,7 @@ def theme_matrix(units: pd.DataFrame, themes: Sequence[str] | None = None, *,
     """
     if not isinstance(units, pd.DataFrame):
         raise TypeError(f"units: expected a DataFrame, got {type(units).__name__}")
-    themes = tuple(themes) if themes is not None else THEMES
+    themes = tuple(themes) if themes is not None else table_themes(units, labels)
     if labels in units.columns:
         sets = [set(split_labels(v)) for v in units[labels]]
         unknown = sorted(set().union(*sets) - set(themes)) if sets else []
@@ -150,7 +149,7 @@ def probability_matrix(units: pd.DataFrame, themes: Sequence[str] | None = None
     >>> probability_matrix(u)["其他"].round(2).tolist()
     [0.2, 0.4]
     """
-    themes = tuple(themes) if themes is not None else THEMES
+    themes = tuple(themes) if themes is not None else table_themes(units)
     cols = {}
     for t in themes:
         name = PROBA_PREFIX + t if PROBA_PREFIX + t in units.columns else t
@@ -269,7 +268,8 @@ def theme_shares(units: pd.DataFrame, by="report", weight: str = "units", *,
     weight : {"units", "chars"}
         Count units, or weight each unit by its number of characters.
     themes : sequence of str, optional
-        Themes (default :data:`nlp.THEMES`); ``其他`` (no theme) is always added.
+        Themes (default: the table's own, see :func:`nlp.codebook.table_themes`);
+        ``其他`` (no theme) is always added.
     n_boot : int
         Bootstrap replicates (0 = no intervals).
     ci : float

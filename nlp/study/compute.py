@@ -20,6 +20,7 @@ import pandas as pd
 from .. import compare
 from ..cache import memoize
 from ..classify import ThemeClassifier, classify_units
+from ..codebook import codebook_of
 from ..corpus import load_corpus
 from ..errors import InputError
 from ..labels import read_labels
@@ -237,7 +238,8 @@ def design_table(units: pd.DataFrame, reports: pd.DataFrame, by: str) -> pd.Data
 
 
 def methods_notes(*, design: pd.DataFrame, n_boot: int, validation: pd.DataFrame | None,
-                  compared: tuple | None, two_cases: bool, regression: str | None, labels_source: str) -> list[str]:
+                  compared: tuple | None, two_cases: bool, regression: str | None,
+                  labels_source: str, n_themes: int = 4) -> list[str]:
     """Paragraphs of the methods appendix, built from what the study did."""
     notes = []
     if not design.empty and design["icc"].notna().any():
@@ -294,7 +296,8 @@ def methods_notes(*, design: pd.DataFrame, n_boot: int, validation: pd.DataFrame
         notes.append(regression)
     notes.append(
         "Multiple comparisons: every interval is a 95% interval for one theme and one "
-        "comparison, not adjusted for the five themes and the several groups shown; read "
+        f"comparison, not adjusted for the {n_themes + 1} themes (with 其他) and the several "
+        "groups shown; read "
         "an interval that just excludes zero as a lead to check, not a finding. Keyness "
         "p-values are adjusted (Benjamini–Hochberg and Bonferroni) over all terms tested.")
     return notes
@@ -317,10 +320,20 @@ def _study_key(corpus_dir, **kwargs) -> list:
     return [Path(corpus_dir), {k: v for k, v in kwargs.items() if k != "progress"}]
 
 
-@memoize(depends=lambda units, model, labels: _saved_inputs([model], labels))
-def _classify(units: pd.DataFrame, model, labels) -> tuple[pd.DataFrame, str]:
+@memoize(depends=lambda units, model, labels, codebook: _saved_inputs(
+    [model], labels) + ([Path(codebook)] if isinstance(codebook, (str, Path)) else []))
+def _classify(units: pd.DataFrame, model, labels, codebook
+              ) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
+    """The units with ``labels`` (and ``p_<theme>`` from a model), where the labels came
+    from, and the theme set: the model's, or for hand labels the given codebook's."""
     if labels is not None:
-        gold = read_labels(labels)
+        if codebook is None and model is not None:
+            if isinstance(model, (str, Path)):
+                model = ThemeClassifier.load(model)
+            codebook = model
+        themes = (tuple(codebook.theme_names()) if hasattr(codebook, "theme_names")
+                  else codebook_of(codebook).themes)
+        gold = read_labels(labels, codebook=list(themes))
         key = "unit_id" if "unit_id" in gold.columns else "text"
         mapping = dict(zip(gold[key], gold["labels"]))
         missing = [k for k in units[key] if k not in mapping]
@@ -329,15 +342,16 @@ def _classify(units: pd.DataFrame, model, labels) -> tuple[pd.DataFrame, str]:
                              path=labels)
         out = units.copy()
         out["labels"] = [";".join(mapping[k]) for k in units[key]]
-        return out, f"hand labels from {Path(labels).name}"
+        return out, f"hand labels from {Path(labels).name}", themes
     if model is None or isinstance(model, (str, Path)):
         model = ThemeClassifier.load(model)
-    return classify_units(units, model), f"predicted by {type(model).__name__}"
+    return (classify_units(units, model), f"predicted by {type(model).__name__}",
+            tuple(model.theme_names()))
 
 
-def _validation(units: pd.DataFrame, path, n_boot: int, random_state):
+def _validation(units: pd.DataFrame, path, n_boot: int, random_state, themes):
     """Error rates of the study's labels on a hand-labelled random sample of its units."""
-    gold = read_labels(path)
+    gold = read_labels(path, codebook=list(themes))
     key = "unit_id" if "unit_id" in gold.columns else "text"
     pred = dict(zip(units[key], units["labels"]))
     found = gold[gold[key].isin(pred)]
@@ -353,13 +367,15 @@ def _validation(units: pd.DataFrame, path, n_boot: int, random_state):
                if "weight" in found.columns else None)
     rates = compare.misclassification_rates(
         [";".join(t) for t in found["labels"]], [pred[k] for k in found[key]], groups=groups,
-        weights=weights, n_boot=n_boot, random_state=random_state, source=Path(path).name)
+        weights=weights, n_boot=n_boot, random_state=random_state, source=Path(path).name,
+        themes=themes)
     diffs = None
     if "agency_type" in meta.columns:
         types = meta.loc[found[key], "agency_type"]
         if types.nunique() >= 2:
             diffs = compare.rate_differences([";".join(t) for t in found["labels"]],
-                                             [pred[k] for k in found[key]], types.tolist())
+                                             [pred[k] for k in found[key]], types.tolist(),
+                                             themes=themes)
     return rates, diffs
 
 
@@ -399,7 +415,7 @@ def _topic_grouping(units: pd.DataFrame) -> str:
     return "report_id"
 
 
-def _regression(units: pd.DataFrame, rates, random_state):
+def _regression(units: pd.DataFrame, rates, random_state, themes):
     """Prevalence regression on year (and agency type) when there are enough reports."""
     known = units[units["year"].notna()]
     per_report = known.drop_duplicates("report_id")
@@ -416,7 +432,7 @@ def _regression(units: pd.DataFrame, rates, random_state):
                 np.where(data["agency_type"].isna(), "unknown", "other types"))
             formula += " + C(agency_group)"
     data["year"] = data["year"].astype(float)
-    fx = compare.prevalence_regression(data, formula, validation=rates,
+    fx = compare.prevalence_regression(data, formula, validation=rates, themes=themes,
                                        random_state=random_state)
     if fx.empty:
         return None, None
@@ -437,9 +453,11 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @memoize(key=_study_key, types=(Study,), depends=lambda corpus_dir, **kw: _saved_inputs(
-    [kw.get("model"), kw.get("topic_model")], kw.get("labels"), kw.get("validation")))
+    [kw.get("model"), kw.get("topic_model")], kw.get("labels"), kw.get("validation"))
+    + ([Path(kw["codebook"])] if isinstance(kw.get("codebook"), (str, Path)) else []))
 def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=None,
-              labels: str | Path | None = None, validation: str | Path | None = None,
+              labels: str | Path | None = None, codebook=None,
+              validation: str | Path | None = None,
               topic_model=None, n_topics: int = 8, a: int | None = None, b: int | None = None,
               n_boot: int = 2000, random_state: int = 0, keyness_min_count: int = 3,
               limits=None) -> Study:
@@ -452,9 +470,13 @@ def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=Non
     progress : bool or None
         Progress bars (``None``: only on a terminal).
     model : ThemeClassifier, LexiconClassifier, path or None
-        Theme model; ``None`` loads the shipped model (``models/themes``).
+        Theme model; ``None`` loads the shipped model (``models/themes``).  The
+        study's themes are the model's (its codebook's).
     labels : path, optional
         Use hand labels (a labels table keyed by ``unit_id`` or ``text``) instead of a model.
+    codebook : path or Codebook, optional
+        With ``labels``: the codebook they follow (default: the model's when one
+        is given, else the four default themes).
     validation : path, optional
         A hand-labelled **random** sample of this corpus's units (from
         ``fazhi sample --strategy random``, keyed by ``unit_id`` or ``text``,
@@ -492,18 +514,20 @@ def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=Non
     study.tables["corpus_summary"] = corpus_summary(units, reports)
     study.tables["role_counts"] = role_counts(units)
 
-    units, source = _classify(units, model, labels)
+    units, source, themes = _classify(units, model, labels, codebook)
     study.notes["labels_source"] = source
+    study.notes["themes"] = "、".join(themes)
     study.tables["unit_themes"] = units
     rates = None
     if validation is not None:
-        rates, diffs = _validation(units, validation, n_boot, random_state)
+        rates, diffs = _validation(units, validation, n_boot, random_state, themes)
         study.tables["validation_rates"] = _plain(rates.copy())
         if diffs is not None:
             study.tables["validation_rate_differences"] = diffs
     vkw = {"validation": rates} if rates is not None else {}
 
-    shares = compare.theme_shares(units, by="report", n_boot=n_boot, random_state=random_state)
+    shares = compare.theme_shares(units, by="report", n_boot=n_boot, random_state=random_state,
+                                  themes=themes)
     study.tables["theme_shares_report"] = _plain(shares)
     study.tables["themes_by_report"] = themes_by_report(shares, reports)
 
@@ -530,13 +554,13 @@ def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=Non
         two_cases=two_cases)
 
     by_year = compare.theme_shares(units, by="year", n_boot=n_boot, random_state=random_state,
-                                   **vkw)
+                                   themes=themes, **vkw)
     front = ["year", "theme", "share", "ci_low", "ci_high", "n_reports", "n_units", "estimator"]
     study.tables["shares_by_year"] = _plain(by_year[front + [c for c in by_year.columns
                                                              if c not in front]].copy())
     if n_types >= 2:
         by_type = compare.theme_shares(units, by="agency_type", n_boot=n_boot,
-                                       random_state=random_state, **vkw)
+                                       random_state=random_state, themes=themes, **vkw)
         study.tables["shares_by_agency_type"] = _plain(by_type)
 
     tokens = Tokenizer().pipe(units["text"].tolist(), progress=progress)
@@ -544,7 +568,7 @@ def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=Non
     if a is not None and b is not None and a != b:
         # two single reports: within-report intervals, said to be so; else reports resampled
         table = (compare.theme_shares(units, by="year", n_boot=n_boot, cluster=None,
-                                      random_state=random_state, **vkw)
+                                      random_state=random_state, themes=themes, **vkw)
                  if two_cases else by_year)
         change = compare.emphasis_change(table, group="year", a=a, b=b)
         study.tables["emphasis_change"] = change
@@ -567,15 +591,15 @@ def run_study(corpus_dir: str | Path, *, progress: bool | None = None, model=Non
     n_reports = units["report_id"].nunique()
     study.tables["section_profile"] = compare.section_profile(
         units, by="report" if n_reports <= MAX_REPORT_ROWS else None, n_boot=n_boot,
-        random_state=random_state)
-    design = compare.design_effects(units)
+        random_state=random_state, themes=themes)
+    design = compare.design_effects(units, themes=themes)
     study.tables["design_effects"] = design
-    fx, reg_note = _regression(units, rates, random_state)
+    fx, reg_note = _regression(units, rates, random_state, themes)
     if fx is not None:
         study.tables["prevalence_regression"] = fx
     study.notes["methods"] = "\n".join(methods_notes(
         design=design, n_boot=n_boot, validation=rates, compared=compared,
-        two_cases=two_cases, regression=reg_note, labels_source=source))
+        two_cases=two_cases, regression=reg_note, labels_source=source, n_themes=len(themes)))
 
     by = _topic_grouping(units)
     table, prev, vocabulary = _topics(units, tokens, topic_model, random_state, n_topics, by)

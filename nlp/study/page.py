@@ -231,7 +231,7 @@ def _sections(study: Study, figures: dict) -> list[str]:
         many = n_rep > MAX_REPORT_ROWS
         note = ("Share of units carrying each theme in each report, 95% bootstrap interval over "
                 "the report's units in brackets (%). A unit may carry several themes; 其他 = "
-                "none of the four.")
+                "none of them.")
         if many:
             note += (f" With {n_rep} reports the figure shows each report as a dot and the "
                      f"spread across reports as a box.")
@@ -361,7 +361,9 @@ def render_html(study: Study, *, figures: dict[str, str] | None = None,
         "<h1>法治政府建设情况报告: themes, topics and emphasis</h1>",
         f'<p class="note">Corpus: {html.escape(study.corpus)} · {n_rep} reports · generated '
         f"{html.escape(ts)} by fazhi-nlp · themes "
-        f"{html.escape(study.notes.get('labels_source', ''))}</p>",
+        + (f"{html.escape(study.notes['themes'])} (其他 = none of them), "
+           if study.notes.get("themes") else "")
+        + f"{html.escape(study.notes.get('labels_source', ''))}</p>",
         f'<p class="caveat">{html.escape(study.notes.get("caveat", CAVEAT))}</p>',
     ]
     if study.notes.get("emphasis_change"):
