@@ -168,10 +168,40 @@ def _cv_table(name: str, table: pd.DataFrame) -> list[list]:
             for _, r in table.iterrows()]
 
 
+def out_of_genre(model, lab: pd.DataFrame | None = None) -> str:
+    """What a four-theme model says about paragraphs outside the report genre (State
+    Council work reports), against the default-codebook labels of the same two passes."""
+    import nlp
+    from nlp.classify.metrics import evaluate_labels
+
+    if lab is None:
+        lab = read_labelled()[1]
+    texts = lab["text"].tolist()
+    pred = model.predict(texts)
+    truth4 = [nlp.parse_labels(v) for v in lab["default_labels"]]
+    ev = evaluate_labels(truth4, pred)
+    safety = [i for i, v in enumerate(lab["labels"]) if "安全生产" in v.split(";")]
+    campus = sum("校园安全" in pred[i] for i in safety)
+    all_campus = sum("校园安全" in p for p in pred)
+    none = sum(not p for p in pred)
+    lines = [f"{len(texts)} paragraphs of State Council work reports (outside the genre of "
+             "rule-of-law reports), labelled twice under the default codebook:",
+             table([[r["theme"], r["support"], int(r["tp"] + r["fp"]), _f(r["precision"]),
+                     _f(r["recall"]), _f(r["f1"])] for _, r in ev.iterrows()],
+                   ["theme", "support", "predicted", "precision", "recall", "F1"]),
+             f"其他 (no theme) predicted for {none} of {len(texts)} paragraphs (hand labels: "
+             f"{sum(not t for t in truth4)}). Of the {len(safety)} paragraphs about work or "
+             f"product safety (安全生产 under the second codebook), {campus} were called "
+             f"校园安全; 校园安全 was predicted for {all_campus} paragraphs in all (hand labels: "
+             f"{sum('校园安全' in t for t in truth4)}).",
+             check("out of genre: no work- or product-safety paragraph called 校园安全",
+                   campus == 0, f"{campus} of {len(safety)}")]
+    return "\n".join(lines)
+
+
 def cmd_score(folds: int = 5) -> int:
     import nlp
     from nlp.classify import LexiconClassifier, ThemeClassifier, codebook_exemplars
-    from nlp.classify.metrics import evaluate_labels
 
     _, lab = read_labelled()
     cb = nlp.load_codebook(CODEBOOK)
@@ -206,23 +236,8 @@ def cmd_score(folds: int = 5) -> int:
                 ["model", "theme", "support", "precision", "recall", "F1"]))
 
     # 3. out of genre: what the default model says about State Council paragraphs
-    default = ThemeClassifier.load()
-    pred = default.predict(texts)
-    truth4 = [nlp.parse_labels(v) for v in lab["default_labels"]]
-    ev = evaluate_labels(truth4, pred)
-    safety = [i for i, v in enumerate(labels) if "安全生产" in nlp.codebook.split_labels(v)]
-    campus = sum("校园安全" in pred[i] for i in safety)
-    all_campus = sum("校园安全" in p for p in pred)
-    print("\nThe default four-theme model on these out-of-genre paragraphs (State Council "
-          "work reports), against the second codebook column of the same two passes")
-    print(table([[r["theme"], r["support"], int(r["tp"] + r["fp"]), _f(r["precision"]),
-                  _f(r["recall"]), _f(r["f1"])] for _, r in ev.iterrows()],
-                ["theme", "support", "predicted", "precision", "recall", "F1"]))
-    print(f"units labelled 安全生产 (work or product safety) that it calls 校园安全: {campus} of "
-          f"{len(safety)}; 校园安全 predicted on {all_campus} of {len(texts)} units (hand "
-          f"labels: {sum('校园安全' in v for v in truth4)})")
-    print(check("out of genre: no 安全生产 unit called 校园安全", campus == 0,
-                f"{campus} of {len(safety)}"))
+    print()
+    print(out_of_genre(ThemeClassifier.load(), lab))
 
     # 4. the whole study with the two-theme model
     with tempfile.TemporaryDirectory() as tmp:

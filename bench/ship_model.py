@@ -87,6 +87,20 @@ def main(argv=None) -> int:
         model.save(args.output, metrics=table[table["model"] == "classifier"], notes=notes,
                    training=training)
         os.chmod(args.output, 0o755)
+    shared = ROOT.parent / "shared" / "corpora" / "government_work_reports.jsonl"
+    if shared.is_file():  # out of genre: State Council paragraphs, referenced by index
+        import runpy
+
+        own = runpy.run_path(str(_HERE / "own_codebook.py"))
+        report = own["out_of_genre"](model)
+        print(report)
+        notes += ("\n\n## Text outside the genre\n\nThe model is written for rule-of-law "
+                  "reports. A unit from another genre gets the themes its words suggest, "
+                  "and mostly none (其他). `bench/own_codebook.py` measures it on paragraphs of "
+                  "the State Council's government work reports:\n\n```\n" + report + "\n```")
+        model.save(args.output, metrics=table[table["model"] == "classifier"], notes=notes,
+                   training=training)
+        os.chmod(args.output, 0o755)
     print(f"saved {args.output}")
     return 0
 
