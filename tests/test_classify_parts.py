@@ -126,3 +126,44 @@ def test_classifiers_normalise_traditional_text_with_pinyin_glosses():
         b = clf.predict_proba(written).to_numpy()
         assert np.allclose(a, b)
         assert clf.explain(written[1]).equals(clf.explain(simplified[1]))
+
+
+# texts written for these tests: sentence ends, white space runs at passage boundaries,
+# one-passage units, a unit whose passages do not spell it (a white-space-only sentence)
+_S1 = "全面推行行政执法公示制度，执法全过程记录覆盖全部执法单位和执法人员，重大执法决定法制审核率达到百分之百。"
+_S2 = "推进一网通办改革，政务服务事项全部网上可办，实现证照分离改革全覆盖，企业开办时间压缩至一天以内。"
+_S3 = "排查校园安全隐患，组织防溺水专题教育，覆盖全体学生和家长，开展消防疏散演练两次以上并及时总结。"
+POOL_TEXTS = [
+    _S1 + "  " + _S2 + "\n\n  " + _S3,  # white space runs at passage boundaries
+    "开展宪法宣传周活动",  # one passage
+    _S2 + " 。" + _S3 + "  \n",  # trailing white space: the passages do not spell the unit
+    ("A  B C\tD 1 2；" * 8) + _S1,
+]
+
+
+def test_pooled_features_are_the_direct_features(tokenizer):
+    from nlp.classify.features import FeatureSpace
+    from nlp.classify.lexicon import load_lexicon
+
+    texts = POOL_TEXTS
+    tokens = tokenizer.pipe(texts, progress=False)
+    fs = FeatureSpace(char_ngrams=(1, 3), lexicon=load_lexicon()).fit(texts, tokens)
+    from nlp.classify import ThemeClassifier
+
+    pieces, owner, spelled = ThemeClassifier._passages(texts)
+    assert spelled == [True, False, False, True]
+    piece_tokens = tokenizer.pipe(pieces, progress=False)
+    X, X_pieces = fs.transform_pooled(texts, tokens, pieces, piece_tokens, owner, spelled)
+    assert (X != fs.transform(texts, tokens)).nnz == 0
+    assert (X_pieces != fs.transform(pieces, piece_tokens)).nnz == 0
+
+
+def test_lexicon_scores_sum_the_distinct_matched_terms():
+    from nlp.classify.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    texts = ["开展民法典宣传月活动，民法典宣传月覆盖全区", "", "法", "𠀀全面推行双随机一公开监管",
+             "開展憲法宣傳"]
+    expected = np.array([lex.weights[lex.matches(t)].sum(axis=0) if lex.matches(t)
+                         else np.zeros(len(lex.themes)) for t in texts])
+    assert np.array_equal(lex.scores(texts), expected)

@@ -13,6 +13,7 @@ import logging
 import re
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
@@ -63,7 +64,7 @@ class NgramCounter:
     scikit-learn's ``CountVectorizer`` counts character n-grams in a Python loop
     (its ``_char_ngrams`` and ``_count_vocab``), which dominated labelling time.
     Here each n-gram of every text becomes one integer key (code points packed
-    21 bits apart) and is looked up in the sorted vocabulary keys at once; the
+    21 bits apart) and is looked up in a hash index of the vocabulary keys at once; the
     counts are exactly scikit-learn's (the same white-space folding, the same
     n-grams), so the features and predictions are unchanged.  Texts with code
     points beyond U+7FFFF, or n > 3, fall back to scikit-learn.
@@ -86,8 +87,9 @@ class NgramCounter:
         if self.usable:
             keys = np.array([self._key(t) for t in terms], dtype=np.uint64)
             columns = np.array([vectorizer.vocabulary_[t] for t in terms], dtype=np.int64)
-            order = np.argsort(keys)
-            self.keys, self.columns = keys[order], columns[order]
+            # a hash index (pandas): a lookup per n-gram costs about half a binary search
+            self.index = pd.Index(keys)
+            self.columns = columns
 
     @staticmethod
     def _key(term: str) -> int:
@@ -99,7 +101,9 @@ class NgramCounter:
     def transform(self, texts) -> sp.csr_matrix:
         if not self.usable:
             return self.vectorizer.transform(texts)
-        docs = [_WHITE_SPACES.sub(" ", t) for t in texts]
+        # fold white space runs as scikit-learn does; most batches have none to fold
+        docs = ([_WHITE_SPACES.sub(" ", t) for t in texts]
+                if _WHITE_SPACES.search("\x00".join(texts)) else list(texts))
         lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
         codes = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32)
         n_vocab = len(self.vectorizer.vocabulary_)
@@ -117,9 +121,8 @@ class NgramCounter:
             for k in range(n):
                 key = (key << np.uint64(21)) | codes[start + k]
             key |= np.uint64((3 - n) << 61)
-            at = np.searchsorted(self.keys, key)
-            at[at == len(self.keys)] = 0
-            hit = self.keys[at] == key if len(self.keys) else np.zeros(len(key), dtype=bool)
+            at = self.index.get_indexer(key)
+            hit = at >= 0
             rows.append(doc_of[start][hit])
             cols.append(self.columns[at[hit]])
         rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
@@ -166,6 +169,8 @@ def _tfidf(vectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
     t = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
                          smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
     t.idf_ = vectorizer.idf_
+    if counts.shape[0] == 0:  # scikit-learn refuses an empty batch
+        return sp.csr_matrix(counts.shape, dtype=np.float64)
     return t.transform(counts.astype(np.float64), copy=False)
 
 
@@ -252,20 +257,96 @@ class FeatureSpace:
                                    else None)
         return self._counter_cache
 
-    def transform(self, texts, tokens) -> sp.csr_matrix:
-        blocks = []
+    def counts(self, texts, tokens) -> list[sp.csr_matrix]:
+        """The raw count blocks (words, then character n-grams), before any weighting."""
         words, chars = self._counters()
+        blocks = []
         if self.word_vec is not None:
-            blocks.append(_tfidf(self.word_vec, words.transform(tokens)) * self.word_weight)
+            blocks.append(words.transform(tokens))
         if self.char_vec is not None:
-            blocks.append(_tfidf(self.char_vec, chars.transform(texts)) * self.char_weight)
+            blocks.append(chars.transform(texts))
+        return blocks
+
+    def weigh(self, blocks, texts) -> sp.csr_matrix:
+        """TF-IDF weighting of :meth:`counts` blocks, block weights, the lexicon block."""
+        out = []
+        blocks = list(blocks)
+        if self.word_vec is not None:
+            out.append(_tfidf(self.word_vec, blocks.pop(0)) * self.word_weight)
+        if self.char_vec is not None:
+            out.append(_tfidf(self.char_vec, blocks.pop(0)) * self.char_weight)
         if self.lexicon_weight:
             lex = self.lexicon.scores(texts)
             lex = np.sign(lex) * np.log1p(np.abs(lex) / self.lexicon_scale)
-            blocks.append(sp.csr_matrix(lex * self.lexicon_weight))
-        if not blocks:
+            out.append(sp.csr_matrix(lex * self.lexicon_weight))
+        if not out:
             raise ValueError("every feature block is switched off")
-        return sp.hstack(blocks, format="csr")
+        return sp.hstack(out, format="csr")
+
+    def transform(self, texts, tokens) -> sp.csr_matrix:
+        """The feature matrix of texts and their token lists."""
+        return self.weigh(self.counts(texts, tokens), texts)
+
+    def transform_pooled(self, texts, tokens, pieces, piece_tokens, owner, spelled
+                         ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Features of units and of their passages, counting each passage once.
+
+        A unit that its passages spell out (``spelled[i]``: the passages joined
+        are the unit, and its tokens are theirs in order) gets its counts as
+        the sum of its passages' counts plus the character n-grams that cross
+        a passage boundary; other units are counted directly.  The counts, and
+        so the features, are exactly those of :meth:`transform`.
+
+        Parameters
+        ----------
+        texts, tokens : the units and their token lists (unused for spelled units)
+        pieces, piece_tokens : the passages and their token lists
+        owner : sequence of int
+            The unit of each passage; a unit's passages are consecutive, in order.
+        spelled : sequence of bool
+            One flag per unit.
+        """
+        n = len(texts)
+        owner = np.asarray(owner, dtype=np.int64)
+        spelled = np.asarray(spelled, dtype=bool)
+        direct = np.flatnonzero(~spelled)
+        joined = np.flatnonzero(spelled)
+        piece_counts = self.counts(pieces, piece_tokens)
+        direct_counts = self.counts([texts[i] for i in direct], [tokens[i] for i in direct])
+        # passages -> spelled units
+        row_of = np.full(n, -1, dtype=np.int64)
+        row_of[joined] = np.arange(len(joined))
+        mine = row_of[owner] >= 0 if len(owner) else np.zeros(0, dtype=bool)
+        S = sp.csr_matrix((np.ones(int(mine.sum())), (row_of[owner[mine]], np.flatnonzero(mine))),
+                          shape=(len(joined), len(pieces)))
+        summed = [(S @ block).astype(np.int64) for block in piece_counts]
+        if self.char_vec is not None and len(joined):
+            summed[-1] = summed[-1] + self._crossing(pieces, owner, row_of, len(joined))
+        out = []
+        for d_block, s_block in zip(direct_counts, summed):
+            X = sp.vstack([d_block, s_block], format="csr")
+            X = X[np.argsort(np.concatenate([direct, joined]), kind="stable")]
+            X.eliminate_zeros()
+            X.sum_duplicates()
+            X.sort_indices()
+            out.append(X)
+        return self.weigh(out, texts), self.weigh(piece_counts, pieces)
+
+    def _crossing(self, pieces, owner, row_of, n_rows) -> sp.csr_matrix:
+        """Counts of the character n-grams that cross a boundary between two passages of
+        one unit: those of the boundary's few characters on each side, minus those that
+        lie wholly on one side (white space is folded as the counter folds it)."""
+        _, chars = self._counters()
+        m = self.char_ngrams[1] - 1
+        same = (owner[1:] == owner[:-1]) & (row_of[owner[1:]] >= 0)
+        ks = np.flatnonzero(same)
+        left = [_WHITE_SPACES.sub(" ", pieces[k])[-m:] for k in ks]
+        right = [_WHITE_SPACES.sub(" ", pieces[k + 1])[:m] for k in ks]
+        cross = (chars.transform([a + b for a, b in zip(left, right)])
+                 - chars.transform(left) - chars.transform(right))
+        B = sp.csr_matrix((np.ones(len(ks)), (row_of[owner[ks]], np.arange(len(ks)))),
+                          shape=(n_rows, len(ks)))
+        return (B @ cross).astype(np.int64)
 
     def feature_names(self) -> tuple[np.ndarray, np.ndarray]:
         """Names and kinds (``word``/``char``/``lexicon``) of every column."""

@@ -53,7 +53,7 @@ class Lexicon:
         self.terms = tuple(terms)
         self.weights = np.asarray(weights, dtype=float)
         self.themes = tuple(themes)
-        self._index = None
+        self._index = self._filter = None
 
     def __getstate__(self):
         return {"terms": list(self.terms), "weights": self.weights, "themes": list(self.themes)}
@@ -62,7 +62,7 @@ class Lexicon:
         self.terms = tuple(state["terms"])
         self.weights = np.asarray(state["weights"], dtype=float)
         self.themes = tuple(state["themes"])
-        self._index = None
+        self._index = self._filter = None
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -104,13 +104,57 @@ class Lexicon:
             found.extend(i for i in index[bigram] if self.terms[i] in text)
         return sorted(found)
 
+    def _bigram_filter(self):
+        """Per first and second character of the terms: a dense id, and which id pairs
+        begin a term (a boolean table), for finding candidate positions with numpy."""
+        if getattr(self, "_filter", None) is None:
+            firsts = sorted({t[0] for t in self.terms})
+            seconds = sorted({t[1] for t in self.terms})
+            size = max([0x10000, *(ord(c) + 1 for c in firsts + seconds)])
+            id1 = np.full(size, -1, dtype=np.int32)
+            id2 = np.full(size, -1, dtype=np.int32)
+            id1[[ord(c) for c in firsts]] = np.arange(len(firsts))
+            id2[[ord(c) for c in seconds]] = np.arange(len(seconds))
+            begins = np.zeros((max(len(firsts), 1), max(len(seconds), 1)), dtype=bool)
+            for t in self.terms:
+                begins[id1[ord(t[0])], id2[ord(t[1])]] = True
+            self._filter = (id1, id2, begins)
+        return self._filter
+
     def scores(self, texts) -> np.ndarray:
-        """Array (n_texts, n_themes) of summed weights of the matched terms."""
+        """Array (n_texts, n_themes) of summed weights of the distinct matched terms.
+
+        Positions where a term could begin (its first two characters) are found
+        for all texts at once with numpy; only those are checked in Python.
+        """
         out = np.zeros((len(texts), len(self.themes)))
-        for row, text in enumerate(texts):
-            hit = self.matches(text)
-            if hit:
-                out[row] = self.weights[hit].sum(axis=0)
+        if not len(texts) or not self.terms:
+            return out
+        id1, id2, begins = self._bigram_filter()
+        lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        if len(codes) < 2:
+            return out
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        doc_of = np.repeat(np.arange(len(texts)), lens)
+        a, b = codes[:-1], codes[1:]
+        f = np.where(a < len(id1), id1[np.minimum(a, len(id1) - 1)], -1)
+        g = np.where(b < len(id2), id2[np.minimum(b, len(id2) - 1)], -1)
+        ok = (f >= 0) & (g >= 0) & (doc_of[:-1] == doc_of[1:])
+        cand = np.flatnonzero(ok)
+        cand = cand[begins[f[cand], g[cand]]]
+        index, terms = self._by_bigram(), self.terms
+        rows, hits = [], []
+        for pos, row in zip(cand.tolist(), doc_of[cand].tolist()):
+            text, off = texts[row], pos - int(starts[row])
+            for i in index.get(text[off:off + 2], ()):
+                if text.startswith(terms[i], off):
+                    rows.append(row)
+                    hits.append(i)
+        if rows:
+            key = np.unique(np.asarray(rows, dtype=np.int64) * len(terms)
+                            + np.asarray(hits, dtype=np.int64))  # distinct, by row then term
+            np.add.at(out, key // len(terms), self.weights[key % len(terms)])
         return out
 
     def explain(self, text: str) -> list[tuple[str, str, float]]:

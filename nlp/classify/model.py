@@ -216,10 +216,10 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return feats, models, priors
 
     @staticmethod
-    def _raw_decision(core, texts, tokens) -> np.ndarray:
-        feats, models, priors = core
-        X = feats.transform(texts, tokens)
-        out = np.zeros((len(texts), len(models)))
+    def _scores(core, X) -> np.ndarray:
+        """Decision scores of a feature matrix, one column per theme."""
+        _, models, priors = core
+        out = np.zeros((X.shape[0], len(models)))
         for j, m in enumerate(models):
             if m is None:
                 p = min(max(priors[j], 1e-3), 1 - 1e-3)
@@ -228,26 +228,41 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                 out[:, j] = m.decision_function(X)
         return out
 
-    def _decision(self, core, texts, tokens, piece_tokens=None) -> np.ndarray:
-        """Decision scores of whole units, or with sentence pooling the larger of the
-        unit's score and its best passage's score (a unit is about every theme one of
-        its passages substantially describes).  ``piece_tokens``: the passages' tokens,
-        when the caller has them (:meth:`_tokenize`)."""
-        d = self._raw_decision(core, texts, tokens)
-        if not self.sentence_pooling:
-            return d
-        owner, pieces = [], []
+    @staticmethod
+    def _passages(texts) -> tuple[list[str], list[int], list[bool]]:
+        """The passages of every unit with more than one (in order), the unit of each
+        passage, and per unit whether its passages spell it out exactly."""
+        owner, pieces, spelled = [], [], []
         for i, text in enumerate(texts):
             parts = split_passages(text)
-            if len(parts) > 1:
+            multi = len(parts) > 1
+            spelled.append(multi and "".join(parts) == text)
+            if multi:
                 owner.extend([i] * len(parts))
                 pieces.extend(parts)
+        return pieces, owner, spelled
+
+    def _decision(self, core, texts, tokens, passages=None) -> np.ndarray:
+        """Decision scores of whole units, or with sentence pooling the larger of the
+        unit's score and its best passage's score (a unit is about every theme one of
+        its passages substantially describes).  ``passages``: :meth:`_passages` with the
+        passages' tokens, when the caller has them (:meth:`_tokenize`); the tokens of a
+        unit its passages spell out are then not needed (``None``)."""
+        feats = core[0]
+        if not self.sentence_pooling:
+            return self._scores(core, feats.transform(texts, tokens))
+        if passages is None:
+            pieces, owner, spelled = self._passages(texts)
+            passages = (pieces, owner, spelled, self._tokens(pieces) if pieces else [])
+        pieces, owner, spelled, piece_tokens = passages
+        X, X_pieces = feats.transform_pooled(texts, tokens, pieces, piece_tokens, owner,
+                                             spelled)
+        d = self._scores(core, X)
         if pieces:
-            if piece_tokens is None:
-                piece_tokens = self._tokens(pieces)
-            ds = self._raw_decision(core, pieces, piece_tokens)
-            for k, i in enumerate(owner):
-                d[i] = np.maximum(d[i], ds[k])
+            ds = self._scores(core, X_pieces)
+            best = np.full_like(d, -np.inf)
+            np.maximum.at(best, np.asarray(owner), ds)
+            d = np.maximum(d, best)
         return d
 
     def _inner_folds(self, n: int, groups):
@@ -390,33 +405,25 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return blend_lexicon(proba, self.lexicon_, texts, float(weight),
                              LEXICON_THRESHOLD)
 
-    def _tokenize(self, texts) -> tuple[list, list | None]:
-        """Tokens of the units and, with sentence pooling, of their passages, cutting each
-        text once: the tokenizer never joins words across a sentence end (jieba cuts runs of
-        Han characters, letters and digits separately), so a unit's tokens are its
-        passages' tokens in order whenever the passages spell out the unit."""
+    def _tokenize(self, texts) -> tuple[list, tuple | None]:
+        """Tokens of the units and, with sentence pooling, :meth:`_passages` with the
+        passages' tokens, cutting each character once: a unit that its passages spell out
+        needs no tokens of its own (its counts are its passages', see
+        ``FeatureSpace.transform_pooled``), because the tokenizer never joins words across
+        a sentence end (jieba cuts runs of Han characters, letters and digits apart)."""
         if not self.sentence_pooling:
             return self._tokens(texts), None
-        parts = [split_passages(t) for t in texts]
-        flat, plan = [], []
-        for text, ps in zip(texts, parts):
-            multi = len(ps) > 1
-            whole = not multi or "".join(ps) != text
-            plan.append((len(flat), len(ps) if multi else 0, whole))
-            flat.extend(ps if multi else [])
-            if whole:
-                flat.append(text)
-        cut = self._tokens(flat)
-        units, pieces = [], []
-        for start, n, whole in plan:
-            own = cut[start:start + n]
-            pieces.extend(own)
-            units.append(cut[start + n] if whole else [t for p in own for t in p])
-        return units, pieces
+        pieces, owner, spelled = self._passages(texts)
+        direct = [i for i, s in enumerate(spelled) if not s]
+        cut = self._tokens(pieces + [texts[i] for i in direct])
+        units: list = [None] * len(texts)
+        for i, toks in zip(direct, cut[len(pieces):]):
+            units[i] = toks
+        return units, (pieces, owner, spelled, cut[:len(pieces)])
 
-    def _proba_prepared(self, texts, tokens, piece_tokens=None) -> np.ndarray:
+    def _proba_prepared(self, texts, tokens, passages=None) -> np.ndarray:
         core = (self.features_, self.estimators_, self.priors_)
-        d = self._decision(core, texts, tokens, piece_tokens)
+        d = self._decision(core, texts, tokens, passages)
         return self._blend(expit(self.calibration_[:, 0] * d + self.calibration_[:, 1]),
                            texts)
 

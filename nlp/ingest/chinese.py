@@ -116,11 +116,26 @@ def normalize_text(text: str) -> str:
     '建设法治政府2021年\\n'
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_FULLWIDTH)
-    text = _PINYIN_AFTER_HAN.sub("", text)
+    # each step is skipped when a (C-speed) search finds nothing for it to do: most units
+    # a model sees are plain simplified text, and this runs on every one of them
+    if _FULLWIDTH_CHARS.search(text):
+        text = text.translate(_FULLWIDTH)
+    if "(" in text or "（" in text:
+        text = _PINYIN_AFTER_HAN.sub("", text)
+    if _traditional_chars().search(text) is None:
+        return text  # no traditional-only character: neither conversion changes anything
     if is_traditional(text):
         text = to_simplified(text)
         text = _PINYIN_AFTER_HAN.sub("", text)
     else:
         text = fix_stray_traditional(text)
     return text
+
+
+_FULLWIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FULLWIDTH) + "]")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern:
+    """A character class of the traditional-only characters (:func:`_stray_table`)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_stray_table())) + "]")
