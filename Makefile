@@ -34,7 +34,7 @@ test: lint
 # each script runs the parts that need only the repository and prints a [SKIP] line,
 # with the reason, for every part it leaves out.
 BENCH_SCRIPTS := bench/tokenize.py bench/pipeline.py bench/classify.py bench/lda.py \
-                 bench/fuzz.py bench/distributed.py
+                 bench/fuzz.py bench/distributed.py bench/own_codebook.py
 
 bench: $(STAMP)
 	@set -e; for f in $(BENCH_SCRIPTS); do \
