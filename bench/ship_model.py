@@ -68,9 +68,6 @@ def main(argv=None) -> int:
     training = {"labels_file": LABELS.name, "exemplars_file": EXEMPLARS.name,
                 "inter_pass_kappa": {r["theme"]: r["kappa"]
                                      for r in kappa.to_dict(orient="records")}}
-    model.save(args.output, metrics=table[table["model"] == "classifier"], notes=notes,
-               training=training)
-    os.chmod(args.output, 0o755)
     dev = os.environ.get("FAZHI_DEVSET")
     if dev:  # the dev set of real pages: its text is outside the repo
         import runpy
@@ -84,9 +81,6 @@ def main(argv=None) -> int:
                   "many kinds, none in the training data; two independent labelling passes "
                   "reconciled against the codebook). Precision, recall and F1 per theme, "
                   "95% intervals by page bootstrap:\n\n```\n" + report + "\n```")
-        model.save(args.output, metrics=table[table["model"] == "classifier"], notes=notes,
-                   training=training)
-        os.chmod(args.output, 0o755)
     shared = ROOT.parent / "shared" / "corpora" / "government_work_reports.jsonl"
     if shared.is_file():  # out of genre: State Council paragraphs, referenced by index
         import runpy
@@ -98,9 +92,9 @@ def main(argv=None) -> int:
                   "reports. A unit from another genre gets the themes its words suggest, "
                   "and mostly none (其他). `bench/own_codebook.py` measures it on paragraphs of "
                   "the State Council's government work reports:\n\n```\n" + report + "\n```")
-        model.save(args.output, metrics=table[table["model"] == "classifier"], notes=notes,
-                   training=training)
-        os.chmod(args.output, 0o755)
+    model.save(args.output, metrics=table[table["model"] == "classifier"], notes=notes,
+               training=training)
+    os.chmod(args.output, 0o755)
     print(f"saved {args.output}")
     return 0
 
