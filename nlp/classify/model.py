@@ -64,7 +64,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         Inverse regularisation strength of each logistic regression.  "auto":
         with at least :attr:`AUTO_MIN_UNITS` (100) real units, chosen among 1, 4
         and 16 together with ``lexicon_blend`` by grouped inner cross-validation
-        (macro F1 of the out-of-fold predictions); with fewer, 4.
+        (macro F1 of the out-of-fold predictions); with fewer, 1 (see
+        ``lexicon_blend`` for why and how the fixed values were chosen).
     class_weight : {"balanced", None}, default "balanced"
         Reweight rare themes.
     word_weight, char_weight, lexicon_weight : float, default 1.0, 1.0, 0.0
@@ -93,9 +94,13 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         calibrated model and the transparent lexicon (the lexicon term is 0.5
         exactly at the lexicon baseline's threshold).  0 = the model alone.
         "auto": with 100 or more real units chosen among 0, 0.25, 0.5 and 0.75 by
-        grouped inner cross-validation; with fewer, 0.5 fixed a priori, because a
-        few dozen units cannot tell the weights apart (one unit moves F1 by 0.05)
-        and the lexicon, written from the codebook, carries what they lack.
+        grouped inner cross-validation; with fewer, 0.25 fixed, because a few
+        dozen units cannot tell the weights apart (one unit moves F1 by 0.05).
+        The fixed values (C = 1, blend 0.25) are the best of C in {1, 4, 16}
+        and blend in {0.25, 0.5, 0.75} on the dev set of real pages of other
+        agencies (``bench/devset.py``): the lexicon, written from the codebook,
+        carries what the few real units lack, but at 0.5 and above it
+        outweighs the model.
     tokenizer : nlp.Tokenizer, optional
         The bundled default tokenizer when None.
     codebook : path or Codebook, optional
@@ -277,15 +282,17 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
 
     #: real units from which C and lexicon_blend are chosen by cross-validation ("auto")
     AUTO_MIN_UNITS = 100
-    _C_GRID = (1.0, 4.0, 16.0)
-    _BLEND_GRID = (0.5, 0.25, 0.0, 0.75)
+    _C_GRID = (1.0, 4.0, 16.0)  # the first value of each grid is the fixed one
+    _BLEND_GRID = (0.25, 0.5, 0.0, 0.75)
 
     def _grids(self, n: int) -> tuple[tuple, tuple]:
         """Values of C and lexicon_blend to try: the given ones, or with "auto" a grid
         once there are :attr:`AUTO_MIN_UNITS` real units, else the a-priori defaults."""
         learn = n >= self.AUTO_MIN_UNITS
-        Cs = ((self._C_GRID if learn else (4.0,)) if self.C == "auto" else (float(self.C),))
-        blends = ((self._BLEND_GRID if learn else (0.5,)) if self.lexicon_blend == "auto"
+        Cs = ((self._C_GRID if learn else self._C_GRID[:1]) if self.C == "auto"
+              else (float(self.C),))
+        blends = ((self._BLEND_GRID if learn else self._BLEND_GRID[:1])
+                  if self.lexicon_blend == "auto"
                   else (float(self.lexicon_blend),))
         return Cs, blends
 
