@@ -56,7 +56,8 @@ from .resources import bundled_resource
 __all__ = ["THEMES", "OTHER", "OTHER_NAMES", "ROLES", "RESERVED_NAMES", "parse_labels",
            "join_labels", "label_matrix", "normalize_label_list", "rows_to_labels",
            "split_labels", "Theme", "Codebook", "CodebookProblem", "load_codebook",
-           "default_codebook", "check_codebook", "codebook_of", "PROBA_PREFIX", "table_themes"]
+           "default_codebook", "check_codebook", "codebook_of", "themes_of", "PROBA_PREFIX",
+           "table_themes"]
 
 #: The four default themes, in the codebook's order.  A unit with none of them is 其他.
 THEMES: tuple[str, ...] = ("普法宣传", "校园安全", "行政执法", "放管服")
@@ -704,3 +705,21 @@ def codebook_of(value, name: str = "codebook") -> Codebook:
         return load_codebook(value)
     raise TypeError(f"{name} must be None (the default codebook), a path to a codebook TOML "
                     f"file or folder, or a Codebook; got {type(value).__name__}")
+
+
+def themes_of(value) -> tuple[str, ...]:
+    """Theme names from None (the four default themes), a list of names, a fitted model
+    (its ``theme_names()``), a :class:`Codebook` or a codebook path.
+
+    Examples
+    --------
+    >>> themes_of(["安全生产"]), themes_of(None) == THEMES
+    (('安全生产',), True)
+    """
+    if value is None:
+        return THEMES
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if hasattr(value, "theme_names"):
+        return tuple(value.theme_names())
+    return codebook_of(value).themes

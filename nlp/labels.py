@@ -26,12 +26,12 @@ from sklearn.metrics import cohen_kappa_score
 from .codebook import (
     OTHER,
     THEMES,
-    codebook_of,
     join_labels,
     label_matrix,
     normalize_label_list,
     parse_labels,
     split_labels,
+    themes_of,
 )
 from .errors import InputError
 from .ingest.encodings import refuse_broken_utf8
@@ -130,17 +130,6 @@ def _is_blank(value) -> bool:
         str(value).strip() == ""
 
 
-def _codebook_themes(codebook) -> tuple[str, ...]:
-    """Theme names from None, a codebook (path or object), a fitted model or a list of names."""
-    if codebook is None:
-        return THEMES
-    if isinstance(codebook, (list, tuple)):
-        return tuple(codebook)
-    if hasattr(codebook, "theme_names"):
-        return tuple(codebook.theme_names())
-    return codebook_of(codebook).themes
-
-
 def read_labels(path: str | Path, *, codebook=None) -> pd.DataFrame:
     """Read a labels table into a DataFrame with ``text`` and ``labels`` (theme tuples).
 
@@ -180,7 +169,7 @@ def read_labels(path: str | Path, *, codebook=None) -> pd.DataFrame:
     (45, 0, ())
     """
     path = Path(path)
-    themes = _codebook_themes(codebook)
+    themes = themes_of(codebook)
     df, first = _read_raw(path)
     df.columns = [str(c).strip() for c in df.columns]
     if "_line" in df.columns:
@@ -327,7 +316,7 @@ def agreement(a, b, *, themes=None, n_boot: int = 1000, ci: float = 0.95,
     >>> int(table.loc[3, "disagreements"]), round(float(table.loc[4, "alpha"]), 3)
     (1, 0.545)
     """
-    names = _codebook_themes(themes) if themes is not None else _names_in(a, b)
+    names = themes_of(themes) if themes is not None else _names_in(a, b)
     ma = label_matrix(normalize_label_list(a, name="a", themes=names), names)
     mb = label_matrix(normalize_label_list(b, name="b", themes=names), names)
     if ma.shape != mb.shape:

@@ -20,7 +20,7 @@ import pandas as pd
 from .. import compare
 from ..cache import memoize
 from ..classify import ThemeClassifier, classify_units
-from ..codebook import codebook_of
+from ..codebook import themes_of
 from ..corpus import load_corpus
 from ..errors import InputError
 from ..labels import read_labels
@@ -331,8 +331,7 @@ def _classify(units: pd.DataFrame, model, labels, codebook
             if isinstance(model, (str, Path)):
                 model = ThemeClassifier.load(model)
             codebook = model
-        themes = (tuple(codebook.theme_names()) if hasattr(codebook, "theme_names")
-                  else codebook_of(codebook).themes)
+        themes = themes_of(codebook)
         gold = read_labels(labels, codebook=list(themes))
         key = "unit_id" if "unit_id" in gold.columns else "text"
         mapping = dict(zip(gold[key], gold["labels"]))
