@@ -102,11 +102,11 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "calibration and thresholds are chosen on inner cross-validation predictions for "
         "real units only (whole reports held out when there are two or more), the threshold "
         "maximising F1 averaged over bootstrap resamples.",
-        "- The final probability of a theme is the average of the calibrated model "
+        "- The final probability of a theme is a weighted average of the calibrated model "
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
         "lexicon baseline's threshold, terms from the codebook), weighted by "
         f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}; "
-        f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'fixed a priori'}); thresholds are "
+        f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds are "
         "chosen on this blended probability.",
         "- With `sentence_pooling`, each passage of a unit is scored too and a theme keeps "
         "the larger of the unit's and its best passage's score. With `exemplar_mixing`, "
