@@ -92,14 +92,6 @@ def _unknown(name: str, themes: Sequence[str]) -> str:
             f"(empty or {OTHER!r} for none)")
 
 
-def _themes(themes) -> tuple[str, ...]:
-    if themes is None:
-        return THEMES
-    if isinstance(themes, Codebook):
-        return themes.themes
-    return tuple(themes)
-
-
 def parse_labels(value, themes=None) -> tuple[str, ...]:
     """Turn one cell (``"普法宣传;放管服"``, a list, ``"其他"``/``"none"``/``""``) into a theme tuple.
 
@@ -126,7 +118,7 @@ def parse_labels(value, themes=None) -> tuple[str, ...]:
     >>> parse_labels("安全生产", themes=("生态环境保护", "安全生产"))
     ('安全生产',)
     """
-    themes = _themes(themes)
+    themes = themes_of(themes)
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ()
     if isinstance(value, str):
@@ -174,7 +166,7 @@ def normalize_label_list(labels, n: int | None = None, *, name: str = "labels",
     if not hasattr(labels, "__len__"):
         raise TypeError(f"{name} must be a list or Series (a one-shot iterator cannot be "
                         f"read twice), got {type(labels).__name__}")
-    themes = _themes(themes)
+    themes = themes_of(themes)
     out = []
     for i, value in enumerate(labels):
         try:
@@ -194,7 +186,7 @@ def label_matrix(labels: Iterable[Iterable[str]], themes=None) -> np.ndarray:
     >>> label_matrix([("放管服",), ()]).tolist()
     [[0, 0, 0, 1], [0, 0, 0, 0]]
     """
-    themes = _themes(themes)
+    themes = themes_of(themes)
     rows = [parse_labels(v, themes) for v in labels]
     out = np.zeros((len(rows), len(themes)), dtype=np.int8)
     index = {t: j for j, t in enumerate(themes)}
@@ -212,7 +204,7 @@ def rows_to_labels(matrix, themes=None) -> list[tuple[str, ...]]:
     >>> rows_to_labels([[1, 0, 0, 1], [0, 0, 0, 0]])
     [('普法宣传', '放管服'), ()]
     """
-    themes = _themes(themes)
+    themes = themes_of(themes)
     return [tuple(t for t, v in zip(themes, row) if v) for row in matrix]
 
 
@@ -708,8 +700,8 @@ def codebook_of(value, name: str = "codebook") -> Codebook:
 
 
 def themes_of(value) -> tuple[str, ...]:
-    """Theme names from None (the four default themes), a list of names, a fitted model
-    (its ``theme_names()``), a :class:`Codebook` or a codebook path.
+    """Theme names from None (the four default themes), a :class:`Codebook`, a codebook
+    path, a fitted model (its ``theme_names()``) or a sequence of names.
 
     Examples
     --------
@@ -718,8 +710,8 @@ def themes_of(value) -> tuple[str, ...]:
     """
     if value is None:
         return THEMES
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
+    if isinstance(value, (Codebook, str, Path)):
+        return codebook_of(value).themes
     if hasattr(value, "theme_names"):
         return tuple(value.theme_names())
-    return codebook_of(value).themes
+    return tuple(value)

@@ -11,7 +11,6 @@ lets the trained model average its probability with the lexicon's vote.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,11 +18,11 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_scalar
 
-from ..codebook import Codebook, codebook_of, default_lexicon_file
+from ..codebook import Codebook, codebook_of
 from .base import ThemeClassifierBase
 from .inputs import check_texts
 
-__all__ = ["Lexicon", "load_lexicon", "default_lexicon_path", "blend_lexicon",
+__all__ = ["Lexicon", "load_lexicon", "blend_lexicon",
            "LexiconClassifier", "LEXICON_THRESHOLD"]
 
 log = logging.getLogger(__name__)
@@ -98,11 +97,7 @@ class Lexicon:
 
     def matches(self, text: str) -> list[int]:
         """Indices of the distinct terms occurring in ``text``."""
-        index = self._by_bigram()
-        found = []
-        for bigram in {text[i:i + 2] for i in range(len(text) - 1)} & index.keys():
-            found.extend(i for i in index[bigram] if self.terms[i] in text)
-        return sorted(found)
+        return (self._hits([text]) % max(len(self.terms), 1)).tolist()
 
     def _bigram_filter(self):
         """Per first and second character of the terms: a dense id, and which id pairs
@@ -121,20 +116,19 @@ class Lexicon:
             self._filter = (id1, id2, begins)
         return self._filter
 
-    def scores(self, texts) -> np.ndarray:
-        """Array (n_texts, n_themes) of summed weights of the distinct matched terms.
+    def _hits(self, texts) -> np.ndarray:
+        """The distinct (text, term) matches as sorted keys ``row * n_terms + term``.
 
         Positions where a term could begin (its first two characters) are found
         for all texts at once with numpy; only those are checked in Python.
         """
-        out = np.zeros((len(texts), len(self.themes)))
         if not len(texts) or not self.terms:
-            return out
+            return np.zeros(0, dtype=np.int64)
         id1, id2, begins = self._bigram_filter()
         lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         if len(codes) < 2:
-            return out
+            return np.zeros(0, dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
         doc_of = np.repeat(np.arange(len(texts)), lens)
         a, b = codes[:-1], codes[1:]
@@ -144,17 +138,20 @@ class Lexicon:
         cand = np.flatnonzero(ok)
         cand = cand[begins[f[cand], g[cand]]]
         index, terms = self._by_bigram(), self.terms
-        rows, hits = [], []
+        keys = []
         for pos, row in zip(cand.tolist(), doc_of[cand].tolist()):
             text, off = texts[row], pos - int(starts[row])
             for i in index.get(text[off:off + 2], ()):
                 if text.startswith(terms[i], off):
-                    rows.append(row)
-                    hits.append(i)
-        if rows:
-            key = np.unique(np.asarray(rows, dtype=np.int64) * len(terms)
-                            + np.asarray(hits, dtype=np.int64))  # distinct, by row then term
-            np.add.at(out, key // len(terms), self.weights[key % len(terms)])
+                    keys.append(row * len(terms) + i)
+        return np.unique(np.asarray(keys, dtype=np.int64))
+
+    def scores(self, texts) -> np.ndarray:
+        """Array (n_texts, n_themes) of summed weights of the distinct matched terms."""
+        out = np.zeros((len(texts), len(self.themes)))
+        key = self._hits(texts)
+        if len(key):
+            np.add.at(out, key // len(self.terms), self.weights[key % len(self.terms)])
         return out
 
     def explain(self, text: str) -> list[tuple[str, str, float]]:
@@ -165,11 +162,6 @@ class Lexicon:
                 if self.weights[i, j]:
                     rows.append((theme, self.terms[i], float(self.weights[i, j])))
         return sorted(rows, key=lambda r: (self.themes.index(r[0]), -abs(r[2]), r[1]))
-
-
-def default_lexicon_path() -> Path:
-    """The bundled four-theme codebook file (``themes.toml``), which holds the lexicon."""
-    return default_lexicon_file()
 
 
 def load_lexicon(path=None) -> Lexicon:

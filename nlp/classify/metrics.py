@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import multilabel_confusion_matrix, precision_recall_fscore_support
 
-from ..codebook import THEMES, label_matrix
+from ..codebook import label_matrix, themes_of
 
 __all__ = ["evaluation_table", "evaluate_labels"]
 
@@ -41,7 +41,7 @@ def evaluation_table(y_true, y_pred, themes=None) -> pd.DataFrame:
     >>> t.set_index("theme").loc[["普法宣传", "校园安全", "micro", "macro"], "f1"].round(3).tolist()
     [1.0, 0.0, 0.667, 0.5]
     """
-    themes = tuple(themes) if themes is not None else THEMES
+    themes = themes_of(themes)
     y_true = np.asarray(y_true, dtype=int).reshape(-1, len(themes))
     y_pred = np.asarray(y_pred, dtype=int).reshape(-1, len(themes))
     cm = multilabel_confusion_matrix(y_true, y_pred, labels=list(range(len(themes))))
@@ -80,6 +80,6 @@ def evaluate_labels(true_labels, pred_labels, themes=None) -> pd.DataFrame:
     >>> evaluate_labels([("普法宣传",)], [("普法宣传",)]).loc[0, "f1"]
     np.float64(1.0)
     """
-    names = getattr(themes, "themes", themes)
+    names = themes_of(themes)
     return evaluation_table(label_matrix(true_labels, names), label_matrix(pred_labels, names),
                             themes=names)
