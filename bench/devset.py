@@ -10,8 +10,8 @@ Usage::
 The repo holds only the page list (``bench/devset/pages.csv``: address, agency,
 agency type, region, covered year, published date, read by hand) and the unit
 labels keyed by a hash of each unit's text (``bench/devset/labels.csv``, two
-independent passes and the reconciled label).  The page texts stay outside the
-repo: ``--pages`` (or ``$FAZHI_DEVSET``) is a folder with one ``<key>.txt`` per
+independent passes, the reconciled label and the labelling batch).  The page
+texts stay outside the repo: ``--pages`` (or ``$FAZHI_DEVSET``) is a folder with one ``<key>.txt`` per
 page, the page's visible text from its beginning, ``key`` being the SHA-1 of the
 normalised address (see ``page_key``).  Without it the script says so and stops.
 """
@@ -204,6 +204,14 @@ def cmd_metadata(folder: Path) -> int:
     return 0
 
 
+#: the labelling batches of ``labels.csv``
+BATCHES = {
+    "1": "first 166 pages",
+    "2": "6 education-bureau pages",
+    "3": "60 pages labelled after the model's settings were last chosen",
+}
+
+
 def attach_labels(folder: Path):
     """Units of the labelled pages with their reconciled labels (by text hash)."""
     pages = load_pages()
@@ -216,7 +224,7 @@ def attach_labels(folder: Path):
         frames.append(u)
     units = pd.concat(frames, ignore_index=True)
     units["unit"] = units["text"].map(unit_key)
-    merged = units.merge(labels[["unit", "labels"]], on="unit", how="inner")
+    merged = units.merge(labels[["unit", "labels", "batch"]], on="unit", how="inner")
     merged = merged.drop_duplicates("unit")
     return merged, len(labels)
 
@@ -257,6 +265,11 @@ def themes_report(folder: Path, n_boot: int = 1000, models: dict | None = None) 
             out.append(f"{theme:<8} {int(r['support']):>7} {r['precision']:>6.3f} "
                        f"{r['recall']:>6.3f} {r['f1']:>6.3f}  [{lo:.3f}, {hi:.3f}]")
         out.append("macro over themes with support: " + ", ".join(table.attrs["macro_themes"]))
+        for batch, idx in units.groupby("batch").indices.items():
+            t = evaluate_labels([truth[i] for i in idx], [pred[i] for i in idx])
+            t = t.set_index("theme")
+            out.append(f"  batch {batch} ({BATCHES.get(batch, '')}): {len(idx)} units, macro F1 "
+                       f"{t.loc['macro', 'f1']:.3f}, micro F1 {t.loc['micro', 'f1']:.3f}")
     return "\n".join(out)
 
 
@@ -280,12 +293,14 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5) -> int
     truth = [tuple(x for x in v.split(";") if x) for v in units["labels"]]
     seed_file, ex_file = bundled_training_files()
     seed = nlp.read_labels(seed_file)
-    ex = nlp.read_labels(ex_file)[["text", "labels"]]
+    ex = nlp.read_labels(ex_file)[["text", "labels", "agency_type"]]
+    kind = load_pages().set_index("key")["agency_type"]
+    units["agency_type"] = units["page"].map(kind)
     base = ThemeClassifier.load()  # trained on exactly the bundled labels and exemplars
     proba = base.predict_proba(units["text"].tolist()).to_numpy()
     margin = np.abs(proba - base.decision_thresholds()).min(axis=1)
     print(f"== learning curve: {len(units)} labelled dev units on {units['page'].nunique()} "
-          f"pages, {folds} folds grouped by page; train = 45 bundled units + written "
+          f"pages, {folds} folds grouped by page; train = {len(seed)} bundled units + written "
           f"exemplars + N dev units from the training pages ==")
     print(f"{'N':>4} {'sampling':<12} {'macro F1':>9} {'micro F1':>9}  chosen C / lexicon_blend")
     pages = units["page"].to_numpy()
@@ -306,8 +321,9 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5) -> int
                 texts = seed["text"].tolist() + units.loc[pick, "text"].tolist()
                 labels = seed["labels"].tolist() + [truth[i] for i in pick]
                 groups = seed["report_id"].tolist() + units.loc[pick, "page"].tolist()
+                domains = seed["agency_type"].tolist() + units.loc[pick, "agency_type"].tolist()
                 model = ThemeClassifier(random_state=0).fit(texts, labels, groups=groups,
-                                                            exemplars=ex)
+                                                            exemplars=ex, domains=domains)
                 chosen.append(f"{model.C_:g}/{model.lexicon_blend_:g}")
                 for i, p in zip(test, model.predict(units.loc[test, "text"].tolist())):
                     pred[i] = p

@@ -10,8 +10,8 @@ from sklearn.base import clone
 
 from ..codebook import label_matrix, rows_to_labels
 from .calibration import grouped_folds
-from .exemplars import exemplar_pair
-from .inputs import prepare_labelled
+from .exemplars import exemplar_domains, exemplar_pair
+from .inputs import check_domains, prepare_labelled
 from .metrics import evaluation_table
 
 __all__ = ["ThemeClassifierBase"]
@@ -59,7 +59,7 @@ class ThemeClassifierBase:
                                 label_matrix(self.predict(texts), themes), themes=themes)
 
     def cross_validate(self, texts, labels, groups, *, cv: int = 5, exemplars=None,
-                       return_predictions: bool = False):
+                       domains=None, return_predictions: bool = False):
         """Grouped cross-validation: each group (report) stays in one fold.
 
         Parameters
@@ -72,6 +72,9 @@ class ThemeClassifierBase:
             Folds; with fewer groups, one fold per group (logged).
         exemplars : DataFrame or (texts, labels), optional
             Written training passages, added to every training fold only.
+        domains : sequence of str, optional
+            The agency type of each text, passed on to ``fit`` (see
+            :meth:`ThemeClassifier.fit`).
         return_predictions : bool
             Also return the out-of-fold probabilities (with ``fold`` and
             ``group`` columns).
@@ -86,10 +89,12 @@ class ThemeClassifierBase:
         texts, labels = prepare_labelled(texts, labels, themes=themes)
         if isinstance(groups, str) or groups is None or len(groups) != len(texts):
             raise ValueError(f"groups must give one group per text ({len(texts)})")
+        ex_domains = exemplar_domains(exemplars)
         exemplars = exemplar_pair(exemplars, themes=themes)
         groups = np.asarray([str(g) for g in groups], dtype=object)
+        domains = check_domains(domains, len(texts))
         tokens = self._tokens(texts + exemplars[0])
-        ex = (exemplars[0], tokens[len(texts):], exemplars[1])
+        ex = (exemplars[0], tokens[len(texts):], exemplars[1], ex_domains)
         tokens = tokens[:len(texts)]
         proba = np.zeros((len(texts), len(themes)))
         pred = np.zeros((len(texts), len(themes)), dtype=int)
@@ -98,7 +103,8 @@ class ThemeClassifierBase:
         for k, (train, test) in enumerate(folds):
             model = clone(self)
             model._fit_prepared([texts[i] for i in train], [tokens[i] for i in train],
-                                [labels[i] for i in train], groups[train], ex)
+                                [labels[i] for i in train], groups[train], ex,
+                                None if domains is None else [domains[i] for i in train])
             test_texts = [texts[i] for i in test]
             p = model._proba_prepared(test_texts, [tokens[i] for i in test])
             proba[test] = p

@@ -15,15 +15,17 @@ import pandas as pd
 from ..codebook import normalize_label_list
 from ..errors import InputError
 from ..labels import read_labels
-from .inputs import check_texts
+from .inputs import check_domains, check_texts
 
-__all__ = ["exemplar_pair", "mix_exemplars", "load_exemplars", "codebook_exemplars"]
+__all__ = ["exemplar_pair", "exemplar_domains", "mix_exemplars", "load_exemplars",
+           "codebook_exemplars"]
 
 log = logging.getLogger(__name__)
 
 
 def exemplar_pair(exemplars, *, themes=None) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Exemplars as (texts, labels): a DataFrame with text/labels, or a (texts, labels) pair.
+    """Exemplars as (texts, labels): a DataFrame with text/labels (and optionally
+    agency_type), or a (texts, labels) pair or (texts, labels, agency_types) triple.
 
     Labels are checked against ``themes`` (theme names or a Codebook; default the
     four default themes)."""
@@ -34,13 +36,33 @@ def exemplar_pair(exemplars, *, themes=None) -> tuple[list[str], list[tuple[str,
             raise InputError("exemplars must have 'text' and 'labels' columns, got "
                              f"{list(exemplars.columns)}")
         texts, labels = exemplars["text"], exemplars["labels"]
-    elif isinstance(exemplars, tuple) and len(exemplars) == 2:
-        texts, labels = exemplars
+    elif isinstance(exemplars, tuple) and len(exemplars) in (2, 3):
+        texts, labels = exemplars[:2]
     else:
         raise TypeError("exemplars must be a DataFrame with 'text' and 'labels' columns or a "
                         f"(texts, labels) pair, got {type(exemplars).__name__}")
     texts = check_texts(texts, "exemplar texts")
     return texts, normalize_label_list(labels, len(texts), name="exemplar labels", themes=themes)
+
+
+def exemplar_domains(exemplars) -> list[str | None] | None:
+    """The kind of agency each exemplar was written for: the ``agency_type`` column of
+    a DataFrame or the third item of a triple, as :func:`check_domains` names it; None
+    when the exemplars carry none.
+
+    Examples
+    --------
+    >>> exemplar_domains((["开展宪法宣传"], [("普法宣传",)], ["县教育局"]))
+    ['教育']
+    >>> exemplar_domains((["开展宪法宣传"], [("普法宣传",)])) is None
+    True
+    """
+    if isinstance(exemplars, pd.DataFrame) and "agency_type" in exemplars.columns:
+        return check_domains(exemplars["agency_type"].tolist(), len(exemplars),
+                             "exemplar agency_type")
+    if isinstance(exemplars, tuple) and len(exemplars) == 3:
+        return check_domains(list(exemplars[2]), len(exemplars[0]), "exemplar agency types")
+    return None
 
 
 def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None, themes=None):
@@ -74,7 +96,8 @@ def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None, the
 
 
 def load_exemplars(exemplars, real_texts, *, codebook=None) -> pd.DataFrame | None:
-    """Exemplars (a file or a DataFrame) as ``text, labels``, without any text that is
+    """Exemplars (a file or a DataFrame) as ``text, labels`` (and ``agency_type`` when
+    they have it), without any text that is
     also a real labelled unit; labels checked against ``codebook`` (default: four themes)."""
     if exemplars is None:
         return None
@@ -85,7 +108,8 @@ def load_exemplars(exemplars, real_texts, *, codebook=None) -> pd.DataFrame | No
     if dup.any():
         log.warning("dropping %d exemplar(s) identical to a real labelled unit", int(dup.sum()))
         ex = ex[~dup]
-    return ex[["text", "labels"]].reset_index(drop=True)
+    keep = ["text", "labels"] + (["agency_type"] if "agency_type" in ex.columns else [])
+    return ex[keep].reset_index(drop=True)
 
 
 def codebook_exemplars(codebook) -> pd.DataFrame | None:

@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..codebook import normalize_label_list
 from ..ingest.chinese import normalize_text
+from ..ingest.metadata import agency_type_of
 
-__all__ = ["check_texts", "prepare_labelled", "unit_hash"]
+__all__ = ["check_texts", "prepare_labelled", "unit_hash", "check_domains"]
 
 
 def check_texts(texts, name: str = "texts") -> list[str]:
@@ -67,3 +68,26 @@ def unit_hash(text: str) -> str:
     True
     """
     return hashlib.sha1(re.sub(r"\s+", "", normalize_text(text)).encode()).hexdigest()[:16]
+
+
+def check_domains(domains, n: int, name: str = "domains") -> list[str | None] | None:
+    """One kind of agency per text, as :func:`nlp.ingest.agency_type_of` names it
+    (``区教育局`` and ``教育`` are both ``教育``); None for a missing value.
+
+    Examples
+    --------
+    >>> check_domains(["区教育局", "教育", None, ""], 4)
+    ['教育', '教育', None, None]
+    >>> check_domains(None, 3) is None
+    True
+    """
+    if domains is None:
+        return None
+    if isinstance(domains, str) or not hasattr(domains, "__len__") or len(domains) != n:
+        raise ValueError(f"{name} must give one agency type per text ({n}), got "
+                         f"{domains!r}"[:200])
+    out: list[str | None] = []
+    for d in domains:
+        d = "" if d is None or (isinstance(d, float) and d != d) else str(d).strip()
+        out.append(agency_type_of(d) if d else None)
+    return out

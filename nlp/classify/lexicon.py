@@ -270,7 +270,7 @@ class LexiconClassifier(ThemeClassifierBase, BaseEstimator):
         self.classes_ = np.array(self.codebook_.themes, dtype=object)
         return self
 
-    def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
+    def _fit_prepared(self, texts, tokens, labels, groups, exemplars, domains=None):
         return self.fit()
 
     def _thresholds(self):

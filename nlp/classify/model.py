@@ -34,9 +34,9 @@ from ..codebook import Codebook, codebook_of, label_matrix
 from ..tokenize import Tokenizer
 from .base import ThemeClassifierBase
 from .calibration import choose_threshold, fit_platt
-from .exemplars import exemplar_pair, mix_exemplars
+from .exemplars import exemplar_domains, exemplar_pair, mix_exemplars
 from .features import FeatureSpace, split_passages
-from .inputs import check_texts, prepare_labelled, unit_hash
+from .inputs import check_domains, check_texts, prepare_labelled, unit_hash
 from .lexicon import LEXICON_THRESHOLD, Lexicon, blend_lexicon
 from .model_io import load_model, save_model
 
@@ -306,18 +306,48 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
             return 0.0
         return float(np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)[have]))
 
-    def _fit_prepared(self, texts, tokens, labels, groups, exemplars):
+    def _fold_exemplars(self, exemplars, domains, folds, themes):
+        """The (mixed) exemplars of each inner training fold, as (texts, tokens, Y).
+
+        With the agency type of the real units (``domains``) and of the exemplars, a
+        fold leaves out the exemplars written for the agency types of its held-out
+        units: their out-of-fold scores are then those of a kind of agency the model
+        has not seen, as it meets most agencies of a researcher's corpus (scores of
+        an unseen kind are lower, and thresholds fitted on a seen kind come out too
+        high).  Without them every fold gets all exemplars."""
+        texts, tokens, labels = exemplars[:3]
+        ex_domains = exemplars[3] if len(exemplars) > 3 else None
+        ratio, k = float(self.exemplar_mixing), len(themes)
+
+        def mixed(keep):
+            t, tok, lab = mix_exemplars([texts[i] for i in keep], [tokens[i] for i in keep],
+                                        [labels[i] for i in keep], ratio=ratio,
+                                        random_state=self.random_state, themes=themes)
+            return t, tok, label_matrix(lab, themes).reshape(-1, k)
+
+        every = mixed(range(len(texts)))
+        if domains is None or ex_domains is None:
+            return [every] * len(folds), every
+        cache, out = {}, []
+        for _, test in folds:
+            held = frozenset(domains[i] for i in test) - {None}
+            if held not in cache:
+                cache[held] = mixed([i for i, d in enumerate(ex_domains) if d not in held])
+                if held:
+                    log.info("inner folds holding out %s: %d of %d exemplars left out",
+                             "/".join(sorted(held)), len(texts) - sum(
+                                 d not in held for d in ex_domains), len(texts))
+            out.append(cache[held])
+        return out, every
+
+    def _fit_prepared(self, texts, tokens, labels, groups, exemplars, domains=None):
         self._check_params()
         codebook = codebook_of(self.codebook)
         themes = codebook.themes
         orig_texts, orig_labels = list(exemplars[0]), list(exemplars[2])
-        ex_texts, ex_tokens, ex_labels = mix_exemplars(
-            *exemplars, ratio=float(self.exemplar_mixing), random_state=self.random_state,
-            themes=themes)
         Y = label_matrix(labels, themes)
-        EY = label_matrix(ex_labels, themes).reshape(-1, len(themes))
         n = len(texts)
-        w_real, w_ex = np.ones(n), np.full(len(ex_texts), float(self.exemplar_weight))
+        w_real = np.ones(n)
         self.tokenizer_ = self._tok()
         self.codebook_ = codebook  # copied in, with the lexicon built from it
         self.lexicon_ = Lexicon.from_codebook(codebook)
@@ -325,16 +355,20 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.thresholds_ = np.full(len(themes), 0.5)
         Cs, blends = self._grids(n)
         self.C_, self.lexicon_blend_ = Cs[0], blends[0]
+        folds = self._inner_folds(n, groups) if n >= 4 else []
+        fold_ex, (ex_texts, ex_tokens, EY) = self._fold_exemplars(exemplars, domains, folds,
+                                                                  themes)
+        w_ex = np.full(len(ex_texts), float(self.exemplar_weight))
         if n >= 4:
-            folds = self._inner_folds(n, groups)
             best = None
             for C in Cs:
                 oof = np.zeros((n, len(themes)))
-                for train, test in folds:
-                    core = self._train_core([texts[i] for i in train] + ex_texts,
-                                            [tokens[i] for i in train] + ex_tokens,
-                                            np.vstack([Y[train], EY]),
-                                            np.concatenate([w_real[train], w_ex]), C)
+                for (train, test), (f_texts, f_tokens, f_Y) in zip(folds, fold_ex):
+                    f_w = np.full(len(f_texts), float(self.exemplar_weight))
+                    core = self._train_core([texts[i] for i in train] + f_texts,
+                                            [tokens[i] for i in train] + f_tokens,
+                                            np.vstack([Y[train], f_Y]),
+                                            np.concatenate([w_real[train], f_w]), C)
                     oof[test] = self._decision(core, [texts[i] for i in test],
                                                [tokens[i] for i in test])
                 calibration = np.array([fit_platt(oof[:, j], Y[:, j])
@@ -369,7 +403,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.training_units_ = np.array(sorted({unit_hash(t) for t in texts + orig_texts}))
         return self
 
-    def fit(self, texts, labels, *, groups=None, exemplars=None) -> ThemeClassifier:
+    def fit(self, texts, labels, *, groups=None, exemplars=None,
+            domains=None) -> ThemeClassifier:
         """Fit on real labelled units, plus optional written exemplars (training only).
 
         Parameters
@@ -385,7 +420,17 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         exemplars : DataFrame or (texts, labels), optional
             Passages written for training; added to every training set,
             never used to choose calibration or thresholds.  None: the
-            exemplars written in the codebook, if it has any.
+            exemplars written in the codebook, if it has any.  An
+            ``agency_type`` column (or a third item) says which kind of agency
+            each was written for.
+        domains : sequence of str, optional
+            The kind of agency of each real unit (an agency type such as
+            ``教育`` or an agency name such as ``区教育局``; see
+            :func:`nlp.ingest.agency_type_of`).  With it and exemplars that
+            carry theirs, each fold of the inner cross-validation leaves out
+            the exemplars of its held-out units' agency types, so that
+            calibration and thresholds are fitted as for a kind of agency the
+            model has not seen.  The final model learns from every exemplar.
         """
         self._check_params()
         codebook = codebook_of(self.codebook)
@@ -398,9 +443,11 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
             if isinstance(groups, str) or len(groups) != len(texts):
                 raise ValueError(f"groups must give one group per text ({len(texts)})")
             groups = [str(g) for g in groups]
+        domains = check_domains(domains, len(texts))
         tokens = self._tokens(texts + ex_texts)
         return self._fit_prepared(texts, tokens[:len(texts)], labels, groups,
-                                  (ex_texts, tokens[len(texts):], ex_labels))
+                                  (ex_texts, tokens[len(texts):], ex_labels,
+                                   exemplar_domains(exemplars)), domains)
 
     # -- prediction ----------------------------------------------------------
     def _thresholds(self):

@@ -91,7 +91,9 @@ def train_model(labels, *, codebook=None, exemplars=None, replace: bool = False,
     ----------
     labels : path, list of paths or DataFrame
         Real labelled units (read with :func:`nlp.read_labels`; empty label cells
-        are "not labelled yet" and skipped).
+        are "not labelled yet" and skipped).  An optional ``agency_type`` column
+        (here and in the exemplars) lets calibration be fitted as for a kind of
+        agency the model has not seen (``domains`` of :meth:`ThemeClassifier.fit`).
     codebook : path or Codebook, optional
         The theme set, lexicon and exemplars (see :mod:`nlp.codebook`); the
         bundled four-theme codebook by default.  The labels are checked against it.
@@ -166,6 +168,7 @@ def train_model(labels, *, codebook=None, exemplars=None, replace: bool = False,
                              "bundled labels), or pass --allow-rare")
         log.warning("%s (allowed by allow_rare)", message)
     model = ThemeClassifier(random_state=random_state, codebook=cb, **params)
+    domains = df["agency_type"].tolist() if "agency_type" in df.columns else None
     groups = None
     if group_column in df.columns:
         groups = df[group_column].fillna("").astype(str).tolist()
@@ -183,9 +186,10 @@ def train_model(labels, *, codebook=None, exemplars=None, replace: bool = False,
         table = cv_comparison({
             "lexicon": LexiconClassifier(codebook=cb).cross_validate(texts, labs, cv_groups,
                                                                      cv=cv),
-            "classifier": model.cross_validate(texts, labs, cv_groups, cv=cv, exemplars=ex),
+            "classifier": model.cross_validate(texts, labs, cv_groups, cv=cv, exemplars=ex,
+                                               domains=domains),
         })
-    model.fit(texts, labs, groups=groups, exemplars=ex)
+    model.fit(texts, labs, groups=groups, exemplars=ex, domains=domains)
     return model, table
 
 
