@@ -255,8 +255,10 @@ def _add_train(sub) -> None:
                     "bundled hand labels and written exemplars (--replace: your files alone; "
                     "with a --codebook of your own, always your files and its exemplars), "
                     "print grouped cross-validation (lexicon baseline vs classifier; groups = "
-                    "report_id), fit on everything and save the model folder. Bad labels: "
-                    "exit 2, nothing written.")
+                    "report_id), fit on everything and save the model folder. An optional "
+                    "'agency_type' column (as in the bundled labels) lets calibration be "
+                    "fitted as for a kind of agency the model has not seen, below 100 real "
+                    "units. Bad labels: exit 2, nothing written.")
     p.add_argument("labels", type=Path, nargs="+", metavar="LABELS",
                    help="labelled units tables (one or more)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",

@@ -112,6 +112,7 @@ def test_not_fitted_and_bad_inputs():
     ({"char_ngrams": (3, 2)}, "char_ngrams must be a pair"),
     ({"lexicon_blend": 1.5}, r"lexicon_blend == 1.5, must be <= 1.0"),
     ({"word_weight": 0, "char_weight": 0, "lexicon_weight": 0}, "at least one feature"),
+    ({"agency_holdout": "yes"}, "agency_holdout must be True or False, got 'yes'"),
 ])
 def test_parameter_errors_name_the_parameter(params, message):
     with pytest.raises(ValueError, match=message):
@@ -216,6 +217,51 @@ def test_exemplars_used_for_training_only(seed):
     with pytest.raises(TypeError, match="exemplars must be"):
         ThemeClassifier().fit(texts, labels, exemplars=["一段文本"])
 
+
+
+def test_inner_folds_leave_out_exemplars_of_the_held_out_agency_type(monkeypatch):
+    """With agency types, an inner fold trains without the exemplars written for the kind
+    of agency it holds out; the final model still learns from every exemplar."""
+    texts = TOY_TEXTS * 2
+    labels = TOY_LABELS * 2
+    groups = ["a"] * 10 + ["b"] * 10
+    domains = ["县教育局"] * 10 + ["市公安局"] * 10
+    ex_texts = ["开展校园安全隐患排查", "开展禁毒法治宣传进校园", "开展治安行政执法检查"]
+    ex = pd.DataFrame({"text": ex_texts, "labels": [("校园安全",), ("普法宣传",), ("行政执法",)],
+                       "agency_type": ["教育", "教育", "公安"]})
+    seen = []
+    original = ThemeClassifier._train_core
+
+    def spy(self, texts, tokens, Y, weights, C):
+        seen.append({t for t in texts if t in ex_texts})
+        return original(self, texts, tokens, Y, weights, C)
+
+    monkeypatch.setattr(ThemeClassifier, "_train_core", spy)
+    clf = ThemeClassifier(random_state=0, exemplar_mixing=0.0, threshold_cv=2)
+    clf.fit(texts, labels, groups=groups, exemplars=ex, domains=domains)
+    inner, final = seen[:-1], seen[-1]
+    # fold holding out the education report: no education exemplar; and the other way round
+    assert sorted(map(sorted, inner)) == sorted([["开展治安行政执法检查"],
+                                                sorted(["开展校园安全隐患排查",
+                                                        "开展禁毒法治宣传进校园"])])
+    assert final == set(ex_texts)
+    assert clf.calibration_holdout_ == ["公安", "教育"]
+    # without agency types, or with agency_holdout=False, every fold gets every exemplar
+    for params, kw in (({}, {}), ({"agency_holdout": False}, {"domains": domains})):
+        seen.clear()
+        model = ThemeClassifier(random_state=0, exemplar_mixing=0.0, threshold_cv=2, **params)
+        model.fit(texts, labels, groups=groups, exemplars=ex, **kw)
+        assert all(s == set(ex_texts) for s in seen) and model.calibration_holdout_ == []
+    # with 100 or more real units the folds of the researcher's own reports do that
+    n = ThemeClassifier.AUTO_MIN_UNITS
+    seen.clear()
+    many = ThemeClassifier(random_state=0, exemplar_mixing=0.0, threshold_cv=2, C=1.0,
+                           lexicon_blend=0.25)
+    many.fit((texts * 5)[:n], (labels * 5)[:n], groups=(groups * 5)[:n], exemplars=ex,
+             domains=(domains * 5)[:n])
+    assert all(s == set(ex_texts) for s in seen) and many.calibration_holdout_ == []
+    with pytest.raises(ValueError, match="one agency type per text"):
+        ThemeClassifier().fit(texts, labels, exemplars=ex, domains=["教育"])
 
 # -- scikit-learn conventions --------------------------------------------------
 

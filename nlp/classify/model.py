@@ -54,7 +54,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     Platt-calibrated and averaged with the lexicon's own vote (see
     ``lexicon_blend``); each theme gets its own probability threshold.
     Calibration and thresholds are fitted on out-of-fold predictions for the
-    *real* training units (exemplars stay in the training folds).
+    *real* training units (exemplars stay in the training folds; given agency
+    types, without those of the held-out units' kind of agency).
 
     Parameters
     ----------
@@ -97,10 +98,19 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         grouped inner cross-validation; with fewer, 0.25 fixed, because a few
         dozen units cannot tell the weights apart (one unit moves F1 by 0.05).
         The fixed values (C = 1, blend 0.25) are the best of C in {1, 4, 16}
-        and blend in {0.25, 0.5, 0.75} on the dev set of real pages of other
-        agencies (``bench/devset.py``): the lexicon, written from the codebook,
+        and blend in {0.25, 0.5, 0.75} on the first batch of the dev set of
+        real pages of other agencies (``bench/devset.py``): the lexicon, written from the codebook,
         carries what the few real units lack, but at 0.5 and above it
         outweighs the model.
+    agency_holdout : bool, default True
+        Given the agency type of the real units and of the exemplars (see
+        ``domains`` in :meth:`fit`) and fewer than 100 real units, each inner
+        fold leaves out the exemplars of its held-out units' agency types, so
+        calibration and thresholds are fitted as for a kind of agency the model
+        has not seen.  With 100 or more real units, folds of the researcher's
+        own reports already do that, and it is not done.  False: every
+        inner fold has every exemplar (better when the corpus is mostly of the
+        agency types the training units come from).
     tokenizer : nlp.Tokenizer, optional
         The bundled default tokenizer when None.
     codebook : path or Codebook, optional
@@ -118,6 +128,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     C_, lexicon_blend_ : float
         The values used (chosen by cross-validation with "auto").
     thresholds_ : ndarray of shape (n_themes,)
+    calibration_holdout_ : list of str
+        The agency types whose exemplars inner folds left out (see ``domains``
+        in :meth:`fit`); empty when every fold had every exemplar.
     calibration_ : ndarray of shape (n_themes, 2)
         Platt ``(a, b)``: ``p = expit(a * decision + b)``.
     estimators_ : list of LogisticRegression or None (theme constant in training)
@@ -134,7 +147,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def __init__(self, *, random_state=None, C="auto", class_weight="balanced",
                  word_weight=1.0, char_weight=1.0, lexicon_weight=0.0, char_ngrams=(2, 3),
                  min_df=1, threshold_cv=5, exemplar_weight=1.0, exemplar_mixing=1.0,
-                 sentence_pooling=True, lexicon_blend="auto", tokenizer=None, codebook=None):
+                 sentence_pooling=True, lexicon_blend="auto", agency_holdout=True,
+                 tokenizer=None, codebook=None):
         self.random_state = random_state
         self.C = C
         self.class_weight = class_weight
@@ -148,6 +162,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.exemplar_mixing = exemplar_mixing
         self.sentence_pooling = sentence_pooling
         self.lexicon_blend = lexicon_blend
+        self.agency_holdout = agency_holdout
         self.tokenizer = tokenizer
         self.codebook = codebook
 
@@ -159,6 +174,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         if "lexicon_blend_" not in state and "thresholds_" in state:  # before "auto"
             state["lexicon_blend_"] = float(state["lexicon_blend"])
             state["C_"] = float(state["C"])
+        state.setdefault("agency_holdout", False)  # models saved before it existed
+        if "thresholds_" in state:
+            state.setdefault("calibration_holdout_", [])
         super().__setstate__(state)
 
     # -- parameters and inputs ---------------------------------------------
@@ -175,6 +193,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         check_scalar(self.threshold_cv, "threshold_cv", (int, np.integer), min_val=2)
         if self.class_weight not in ("balanced", None):
             raise ValueError(f"class_weight must be 'balanced' or None, got {self.class_weight!r}")
+        for name in ("sentence_pooling", "agency_holdout"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         ng = self.char_ngrams
         if not (isinstance(ng, (tuple, list)) and len(ng) == 2
                 and all(isinstance(x, int) and x >= 1 for x in ng) and ng[0] <= ng[1]):
@@ -309,12 +330,17 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def _fold_exemplars(self, exemplars, domains, folds, themes):
         """The (mixed) exemplars of each inner training fold, as (texts, tokens, Y).
 
-        With the agency type of the real units (``domains``) and of the exemplars, a
-        fold leaves out the exemplars written for the agency types of its held-out
-        units: their out-of-fold scores are then those of a kind of agency the model
-        has not seen, as it meets most agencies of a researcher's corpus (scores of
-        an unseen kind are lower, and thresholds fitted on a seen kind come out too
-        high).  Without them every fold gets all exemplars."""
+        With fewer than :attr:`AUTO_MIN_UNITS` real units and the agency type of
+        the real units (``domains``) and of the exemplars, a fold leaves out the
+        exemplars written for the agency types of its held-out units: their
+        out-of-fold scores are then those of a kind of agency the model has not
+        seen, as it meets most agencies of a researcher's corpus (scores of an
+        unseen kind are lower, and thresholds fitted on a seen kind come out too
+        high).  With more real units, folds that hold out the researcher's own
+        reports already score units as the model will meet them, and a fold's
+        held-out reports span many agency types (leaving them out would leave few
+        exemplars), so every fold gets every exemplar, as it does without agency
+        types."""
         texts, tokens, labels = exemplars[:3]
         ex_domains = exemplars[3] if len(exemplars) > 3 else None
         ratio, k = float(self.exemplar_mixing), len(themes)
@@ -326,7 +352,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
             return t, tok, label_matrix(lab, themes).reshape(-1, k)
 
         every = mixed(range(len(texts)))
-        if domains is None or ex_domains is None:
+        self.calibration_holdout_ = []
+        if (not self.agency_holdout or domains is None or ex_domains is None
+                or len(domains) >= self.AUTO_MIN_UNITS):
             return [every] * len(folds), every
         cache, out = {}, []
         for _, test in folds:
@@ -338,6 +366,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                              "/".join(sorted(held)), len(texts) - sum(
                                  d not in held for d in ex_domains), len(texts))
             out.append(cache[held])
+        self.calibration_holdout_ = sorted({d for held in cache for d in held
+                                            if d in set(ex_domains)})
         return out, every
 
     def _fit_prepared(self, texts, tokens, labels, groups, exemplars, domains=None):
@@ -426,11 +456,12 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         domains : sequence of str, optional
             The kind of agency of each real unit (an agency type such as
             ``教育`` or an agency name such as ``区教育局``; see
-            :func:`nlp.ingest.agency_type_of`).  With it and exemplars that
-            carry theirs, each fold of the inner cross-validation leaves out
-            the exemplars of its held-out units' agency types, so that
-            calibration and thresholds are fitted as for a kind of agency the
-            model has not seen.  The final model learns from every exemplar.
+            :func:`nlp.ingest.agency_type_of`).  With it, exemplars that
+            carry theirs and fewer than 100 real units, each fold of the inner
+            cross-validation leaves out the exemplars of its held-out units'
+            agency types, so that calibration and thresholds are fitted as for
+            a kind of agency the model has not seen (``agency_holdout``).  The
+            final model learns from every exemplar.
         """
         self._check_params()
         codebook = codebook_of(self.codebook)

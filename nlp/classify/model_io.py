@@ -101,7 +101,12 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "weights). Decision scores are Platt-calibrated and each theme has its own threshold; "
         "calibration and thresholds are chosen on inner cross-validation predictions for "
         "real units only (whole reports held out when there are two or more), the threshold "
-        "maximising F1 averaged over bootstrap resamples.",
+        "maximising F1 averaged over bootstrap resamples."
+        + (" Each inner fold leaves out the exemplars written for the agency types of its "
+           "held-out units (" + ", ".join(model.calibration_holdout_) + "), so calibration "
+           "and thresholds are those of a kind of agency the model has not seen, as it "
+           "meets most agencies; the final model learns from every exemplar."
+           if getattr(model, "calibration_holdout_", None) else ""),
         "- The final probability of a theme is a weighted average of the calibrated model "
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
         "lexicon baseline's threshold, terms from the codebook), weighted by "
