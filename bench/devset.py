@@ -11,9 +11,10 @@ The repo holds only the page list (``bench/devset/pages.csv``: address, agency,
 agency type, region, covered year, published date, read by hand) and the unit
 labels keyed by a hash of each unit's text (``bench/devset/labels.csv``, two
 independent passes, the reconciled label and the labelling batch).  The page
-texts stay outside the repo: ``--pages`` (or ``$FAZHI_DEVSET``) is a folder with one ``<key>.txt`` per
-page, the page's visible text from its beginning, ``key`` being the SHA-1 of the
-normalised address (see ``page_key``).  Without it the script says so and stops.
+texts stay outside the repo: ``--pages`` (or ``$FAZHI_DEVSET``) is a folder with
+one ``<key>.txt`` per page, the page's visible text from its beginning, ``key``
+being the SHA-1 of the normalised address (see ``page_key``).  Without it the
+script says so and stops.
 """
 
 from __future__ import annotations

@@ -97,8 +97,8 @@ def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None, the
 
 def load_exemplars(exemplars, real_texts, *, codebook=None) -> pd.DataFrame | None:
     """Exemplars (a file or a DataFrame) as ``text, labels`` (and ``agency_type`` when
-    they have it), without any text that is
-    also a real labelled unit; labels checked against ``codebook`` (default: four themes)."""
+    they have it), without any text that is also a real labelled unit; labels checked
+    against ``codebook`` (default: four themes)."""
     if exemplars is None:
         return None
     ex = (read_labels(exemplars, codebook=codebook) if isinstance(exemplars, (str, Path))

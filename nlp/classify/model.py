@@ -99,9 +99,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         dozen units cannot tell the weights apart (one unit moves F1 by 0.05).
         The fixed values (C = 1, blend 0.25) are the best of C in {1, 4, 16}
         and blend in {0.25, 0.5, 0.75} on the first batch of the dev set of
-        real pages of other agencies (``bench/devset.py``): the lexicon, written from the codebook,
-        carries what the few real units lack, but at 0.5 and above it
-        outweighs the model.
+        real pages of other agencies (``bench/devset.py``): the lexicon,
+        written from the codebook, carries what the few real units lack, but at
+        0.5 and above it outweighs the model.
     agency_holdout : bool, default True
         Given the agency type of the real units and of the exemplars (see
         ``domains`` in :meth:`fit`) and fewer than 100 real units, each inner
@@ -360,14 +360,15 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         for _, test in folds:
             held = frozenset(domains[i] for i in test) - {None}
             if held not in cache:
-                cache[held] = mixed([i for i, d in enumerate(ex_domains) if d not in held])
+                kept = [i for i, d in enumerate(ex_domains) if d not in held]
+                cache[held] = mixed(kept)
                 if held:
                     log.info("inner folds holding out %s: %d of %d exemplars left out",
-                             "/".join(sorted(held)), len(texts) - sum(
-                                 d not in held for d in ex_domains), len(texts))
+                             "/".join(sorted(held)), len(texts) - len(kept), len(texts))
             out.append(cache[held])
+        written_for = set(ex_domains)
         self.calibration_holdout_ = sorted({d for held in cache for d in held
-                                            if d in set(ex_domains)})
+                                            if d in written_for})
         return out, every
 
     def _fit_prepared(self, texts, tokens, labels, groups, exemplars, domains=None):
