@@ -15,7 +15,7 @@ from nlp.classify import (
     grouped_folds,
     load_lexicon,
 )
-from nlp.classify.exemplars import exemplar_pair, mix_exemplars
+from nlp.classify.exemplars import exemplar_parts, mix_exemplars
 from nlp.codebook import THEMES
 from nlp.ingest import is_traditional, normalize_text
 
@@ -81,11 +81,11 @@ def test_exemplar_mixing_joins_pairs_with_the_union_of_their_labels():
     assert mix_exemplars(texts, tokens, labels, ratio=0.0) == (texts, tokens, labels)
 
 
-def test_exemplar_pair_refuses_a_table_without_labels():
+def test_exemplar_parts_refuse_a_table_without_labels():
     import pandas as pd
 
     with pytest.raises(ValueError, match="'text' and 'labels'"):
-        exemplar_pair(pd.DataFrame({"text": ["开展普法"]}))
+        exemplar_parts(pd.DataFrame({"text": ["开展普法"]}))
 
 
 def test_lexicon_blend_is_a_weighted_average_with_the_lexicon_vote():

@@ -10,7 +10,7 @@ from sklearn.base import clone
 
 from ..codebook import label_matrix, rows_to_labels
 from .calibration import grouped_folds
-from .exemplars import exemplar_domains, exemplar_pair
+from .exemplars import exemplar_parts
 from .inputs import check_domains, prepare_labelled
 from .metrics import evaluation_table
 
@@ -89,12 +89,11 @@ class ThemeClassifierBase:
         texts, labels = prepare_labelled(texts, labels, themes=themes)
         if isinstance(groups, str) or groups is None or len(groups) != len(texts):
             raise ValueError(f"groups must give one group per text ({len(texts)})")
-        ex_domains = exemplar_domains(exemplars)
-        exemplars = exemplar_pair(exemplars, themes=themes)
+        ex_texts, ex_labels, ex_domains = exemplar_parts(exemplars, themes=themes)
         groups = np.asarray([str(g) for g in groups], dtype=object)
         domains = check_domains(domains, len(texts))
-        tokens = self._tokens(texts + exemplars[0])
-        ex = (exemplars[0], tokens[len(texts):], exemplars[1], ex_domains)
+        tokens = self._tokens(texts + ex_texts)
+        ex = (ex_texts, tokens[len(texts):], ex_labels, ex_domains)
         tokens = tokens[:len(texts)]
         proba = np.zeros((len(texts), len(themes)))
         pred = np.zeros((len(texts), len(themes)), dtype=int)

@@ -17,52 +17,48 @@ from ..errors import InputError
 from ..labels import read_labels
 from .inputs import check_domains, check_texts
 
-__all__ = ["exemplar_pair", "exemplar_domains", "mix_exemplars", "load_exemplars",
-           "codebook_exemplars"]
+__all__ = ["exemplar_parts", "mix_exemplars", "load_exemplars", "codebook_exemplars"]
 
 log = logging.getLogger(__name__)
 
 
-def exemplar_pair(exemplars, *, themes=None) -> tuple[list[str], list[tuple[str, ...]]]:
-    """Exemplars as (texts, labels): a DataFrame with text/labels (and optionally
-    agency_type), or a (texts, labels) pair or (texts, labels, agency_types) triple.
+def exemplar_parts(exemplars, *, themes=None):
+    """Exemplars as (texts, labels, agency types): a DataFrame with text/labels (and
+    optionally agency_type), or a (texts, labels) pair or (texts, labels, agency_types)
+    triple.
 
     Labels are checked against ``themes`` (theme names or a Codebook; default the
-    four default themes)."""
+    four default themes).  The agency types are those :func:`check_domains` names,
+    or None when the exemplars carry none.
+
+    Examples
+    --------
+    >>> exemplar_parts((["开展宪法宣传"], [("普法宣传",)], ["县教育局"]))
+    (['开展宪法宣传'], [('普法宣传',)], ['教育'])
+    >>> exemplar_parts((["开展宪法宣传"], [("普法宣传",)]))[2] is None
+    True
+    """
     if exemplars is None:
-        return [], []
+        return [], [], None
+    domains = None
     if isinstance(exemplars, pd.DataFrame):
         if not {"text", "labels"} <= set(exemplars.columns):
             raise InputError("exemplars must have 'text' and 'labels' columns, got "
                              f"{list(exemplars.columns)}")
         texts, labels = exemplars["text"], exemplars["labels"]
+        if "agency_type" in exemplars.columns:
+            domains = exemplars["agency_type"].tolist()
     elif isinstance(exemplars, tuple) and len(exemplars) in (2, 3):
         texts, labels = exemplars[:2]
+        if len(exemplars) == 3:
+            domains = list(exemplars[2])
     else:
         raise TypeError("exemplars must be a DataFrame with 'text' and 'labels' columns or a "
-                        f"(texts, labels) pair, got {type(exemplars).__name__}")
+                        "(texts, labels) pair or (texts, labels, agency_types) triple, got "
+                        f"{type(exemplars).__name__}")
     texts = check_texts(texts, "exemplar texts")
-    return texts, normalize_label_list(labels, len(texts), name="exemplar labels", themes=themes)
-
-
-def exemplar_domains(exemplars) -> list[str | None] | None:
-    """The kind of agency each exemplar was written for: the ``agency_type`` column of
-    a DataFrame or the third item of a triple, as :func:`check_domains` names it; None
-    when the exemplars carry none.
-
-    Examples
-    --------
-    >>> exemplar_domains((["开展宪法宣传"], [("普法宣传",)], ["县教育局"]))
-    ['教育']
-    >>> exemplar_domains((["开展宪法宣传"], [("普法宣传",)])) is None
-    True
-    """
-    if isinstance(exemplars, pd.DataFrame) and "agency_type" in exemplars.columns:
-        return check_domains(exemplars["agency_type"].tolist(), len(exemplars),
-                             "exemplar agency_type")
-    if isinstance(exemplars, tuple) and len(exemplars) == 3:
-        return check_domains(list(exemplars[2]), len(exemplars[0]), "exemplar agency types")
-    return None
+    labels = normalize_label_list(labels, len(texts), name="exemplar labels", themes=themes)
+    return texts, labels, check_domains(domains, len(texts), "exemplar agency types")
 
 
 def mix_exemplars(texts, tokens, labels, *, ratio: float, random_state=None, themes=None):

@@ -34,7 +34,7 @@ from ..codebook import Codebook, codebook_of, label_matrix
 from ..tokenize import Tokenizer
 from .base import ThemeClassifierBase
 from .calibration import choose_threshold, fit_platt
-from .exemplars import exemplar_domains, exemplar_pair, mix_exemplars
+from .exemplars import exemplar_parts, mix_exemplars
 from .features import FeatureSpace, split_passages
 from .inputs import check_domains, check_texts, prepare_labelled, unit_hash
 from .lexicon import LEXICON_THRESHOLD, Lexicon, blend_lexicon
@@ -470,7 +470,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         if exemplars is None and codebook.exemplar_pairs():
             pairs = codebook.exemplar_pairs()
             exemplars = ([t for t, _ in pairs], [lab for _, lab in pairs])
-        ex_texts, ex_labels = exemplar_pair(exemplars, themes=codebook.themes)
+        ex_texts, ex_labels, ex_domains = exemplar_parts(exemplars, themes=codebook.themes)
         if groups is not None:
             if isinstance(groups, str) or len(groups) != len(texts):
                 raise ValueError(f"groups must give one group per text ({len(texts)})")
@@ -478,8 +478,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         domains = check_domains(domains, len(texts))
         tokens = self._tokens(texts + ex_texts)
         return self._fit_prepared(texts, tokens[:len(texts)], labels, groups,
-                                  (ex_texts, tokens[len(texts):], ex_labels,
-                                   exemplar_domains(exemplars)), domains)
+                                  (ex_texts, tokens[len(texts):], ex_labels, ex_domains),
+                                  domains)
 
     # -- prediction ----------------------------------------------------------
     def _thresholds(self):
