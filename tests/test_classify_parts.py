@@ -141,13 +141,19 @@ POOL_TEXTS = [
 ]
 
 
-def test_pooled_features_are_the_direct_features(tokenizer):
+# a private-use code point beyond U+7FFFF, which the numpy counter hands to scikit-learn
+_BEYOND = "\U000F0001"
+
+
+@pytest.mark.parametrize("ngrams", [(1, 3), (2, 4)])
+@pytest.mark.parametrize("extra", ["", _BEYOND])
+def test_pooled_features_are_the_direct_features(tokenizer, ngrams, extra):
     from nlp.classify.features import FeatureSpace
     from nlp.classify.lexicon import load_lexicon
 
-    texts = POOL_TEXTS
+    texts = [POOL_TEXTS[0] + extra, *POOL_TEXTS[1:]]
     tokens = tokenizer.pipe(texts, progress=False)
-    fs = FeatureSpace(char_ngrams=(1, 3), lexicon=load_lexicon()).fit(texts, tokens)
+    fs = FeatureSpace(char_ngrams=ngrams, lexicon=load_lexicon()).fit(texts, tokens)
     from nlp.classify import ThemeClassifier
 
     pieces, owner, spelled = ThemeClassifier._passages(texts)
@@ -156,6 +162,23 @@ def test_pooled_features_are_the_direct_features(tokenizer):
     X, X_pieces = fs.transform_pooled(texts, tokens, pieces, piece_tokens, owner, spelled)
     assert (X != fs.transform(texts, tokens)).nnz == 0
     assert (X_pieces != fs.transform(pieces, piece_tokens)).nnz == 0
+
+
+@pytest.mark.parametrize("ngrams", [(2, 3), (2, 4)])
+@pytest.mark.parametrize("extra", ["", _BEYOND])
+def test_ngram_counts_are_counts_also_when_scikit_learn_counts(ngrams, extra):
+    # the counter is given the fitted TfidfVectorizer; where it falls back to
+    # scikit-learn (n > 3, or a code point beyond U+7FFFF) it must still return counts
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    from nlp.classify.features import NgramCounter
+
+    texts = [t + extra for t in POOL_TEXTS] + ["依法行政依法行政"]
+    tfidf = TfidfVectorizer(analyzer="char", ngram_range=ngrams, lowercase=False).fit(texts)
+    counts = CountVectorizer(analyzer="char", ngram_range=ngrams, lowercase=False).fit(texts)
+    X = NgramCounter(tfidf).transform(texts)
+    assert X.dtype.kind == "i"
+    assert (X != counts.transform(texts)).nnz == 0
 
 
 def test_lexicon_scores_sum_the_distinct_matched_terms():

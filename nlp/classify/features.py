@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 __all__ = ["FeatureSpace", "NgramCounter", "TokenCounter", "identity", "split_passages"]
 
@@ -67,7 +67,8 @@ class NgramCounter:
     21 bits apart) and is looked up in a hash index of the vocabulary keys at once; the
     counts are exactly scikit-learn's (the same white-space folding, the same
     n-grams), so the features and predictions are unchanged.  Texts with code
-    points beyond U+7FFFF, or n > 3, fall back to scikit-learn.
+    points beyond U+7FFFF, or n > 3, fall back to scikit-learn's counting (also when
+    ``vectorizer`` is a ``TfidfVectorizer``: the result is always raw counts).
 
     Examples
     --------
@@ -98,9 +99,16 @@ class NgramCounter:
             key = (key << 21) | ord(c)
         return key | ((3 - len(term)) << 61)  # the length tags 1- and 2-grams apart
 
+    def _fallback(self, texts) -> sp.csr_matrix:
+        # CountVectorizer's own transform: counts, not the TF-IDF weights a
+        # TfidfVectorizer's transform would return
+        X = CountVectorizer.transform(self.vectorizer, texts).astype(np.int64)
+        X.sort_indices()
+        return X
+
     def transform(self, texts) -> sp.csr_matrix:
         if not self.usable:
-            return self.vectorizer.transform(texts)
+            return self._fallback(texts)
         # fold white space runs as scikit-learn does; most batches have none to fold
         docs = ([_WHITE_SPACES.sub(" ", t) for t in texts]
                 if _WHITE_SPACES.search("\x00".join(texts)) else list(texts))
@@ -108,7 +116,7 @@ class NgramCounter:
         codes = np.frombuffer("".join(docs).encode("utf-32-le"), dtype=np.uint32)
         n_vocab = len(self.vectorizer.vocabulary_)
         if len(codes) and int(codes.max()) >= _MAX_CODE:
-            return self.vectorizer.transform(texts)
+            return self._fallback(texts)
         codes = codes.astype(np.uint64)
         doc_of = np.repeat(np.arange(len(docs)), lens)
         ends = np.cumsum(lens)[doc_of] if len(docs) else np.zeros(0, dtype=np.int64)
