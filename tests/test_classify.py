@@ -113,6 +113,10 @@ def test_not_fitted_and_bad_inputs():
     ({"lexicon_blend": 1.5}, r"lexicon_blend == 1.5, must be <= 1.0"),
     ({"word_weight": 0, "char_weight": 0, "lexicon_weight": 0}, "at least one feature"),
     ({"agency_holdout": "yes"}, "agency_holdout must be True or False, got 'yes'"),
+    ({"threshold": 1.0}, r"threshold == 1.0, must be < 1.0"),
+    ({"threshold": 0}, r"threshold == 0, must be > 0.0"),
+    ({"threshold": "best"}, "threshold must be a number in \\(0, 1\\), 'auto' or 'fitted', "
+                            "got 'best'"),
 ])
 def test_parameter_errors_name_the_parameter(params, message):
     with pytest.raises(ValueError, match=message):
@@ -148,6 +152,55 @@ def test_lexicon_blend_mixes_in_the_lexicon_vote():
         blended = model.set_params(lexicon_blend=w).predict_proba(texts).to_numpy()
         np.testing.assert_allclose(blended, (1 - w) * alone + w * vote)
     assert not np.allclose(vote, alone)
+
+
+def test_threshold_is_fixed_below_100_units_and_fitted_above(monkeypatch):
+    from nlp.classify import model as model_module
+
+    chosen = []
+    original = model_module.choose_threshold
+
+    def spy(proba, y, **kw):
+        chosen.append(original(proba, y, **kw))
+        return chosen[-1]
+
+    monkeypatch.setattr(model_module, "choose_threshold", spy)
+    few = ThemeClassifier(random_state=0, threshold_cv=2).fit(TOY_TEXTS * 2, TOY_LABELS * 2)
+    assert few.threshold == "auto" and chosen == []
+    np.testing.assert_array_equal(few.thresholds_, [ThemeClassifier.FIXED_THRESHOLD] * 4)
+    given = ThemeClassifier(random_state=0, threshold_cv=2, threshold=0.6).fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    np.testing.assert_array_equal(given.thresholds_, [0.6] * 4)
+    assert given.predict(["开展宪法宣传周和法治讲座"]) == [
+        tuple(t for t, p in zip(THEMES, given.predict_proba(["开展宪法宣传周和法治讲座"])
+                                .to_numpy()[0]) if p >= 0.6)]
+    # "fitted": each theme's own threshold from the inner cross-validation
+    fitted = ThemeClassifier(random_state=0, threshold_cv=2, threshold="fitted").fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    assert len(chosen) == 4
+    np.testing.assert_array_equal(fitted.thresholds_, chosen)
+    # the fixed cut-off belongs to the fixed blend: a blend set by hand fits them
+    chosen.clear()
+    ThemeClassifier(random_state=0, threshold_cv=2, lexicon_blend=0.5).fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    assert len(chosen) == 4
+    # with 100 or more real units "auto" fits them
+    chosen.clear()
+    n = ThemeClassifier.AUTO_MIN_UNITS
+    many = ThemeClassifier(random_state=0, threshold_cv=2, C=1.0, lexicon_blend=0.25).fit(
+        (TOY_TEXTS * 10)[:n], (TOY_LABELS * 10)[:n])
+    np.testing.assert_array_equal(many.thresholds_, chosen)
+
+
+def test_model_saved_without_threshold_keeps_fitted_thresholds():
+    model = ThemeClassifier(random_state=0, threshold_cv=2, threshold="fitted").fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    state = dict(model.__getstate__())
+    del state["threshold"]
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["threshold"] == "fitted"
+    pd.testing.assert_frame_equal(old.predict_proba(TOY_TEXTS), model.predict_proba(TOY_TEXTS))
 
 
 def test_model_saved_without_lexicon_blend_keeps_its_behaviour():

@@ -4,8 +4,9 @@
 logistic regression per theme over TF-IDF words and TF-IDF character n-grams;
 probabilities are Platt-calibrated and averaged with the lexicon's vote, and
 each theme's decision threshold is chosen on out-of-fold predictions for
-*real* units only.  Passages written for training (exemplars) are only ever
-added to training folds.
+*real* units only (below 100 real units one fixed cut-off serves every
+theme).  Passages written for training (exemplars) are only ever added to
+training folds.
 
 Examples
 --------
@@ -52,7 +53,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     of the project tokenizer's words and TF-IDF of character n-grams (the four
     lexicon scores can be a third block).  Decision scores are
     Platt-calibrated and averaged with the lexicon's own vote (see
-    ``lexicon_blend``); each theme gets its own probability threshold.
+    ``lexicon_blend``); each theme gets its own probability threshold (below
+    100 real units, one cut-off for all: see ``threshold``).
     Calibration and thresholds are fitted on out-of-fold predictions for the
     *real* training units (exemplars stay in the training folds; given agency
     types, without those of the held-out units' kind of agency).
@@ -102,6 +104,20 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         real pages of other agencies (``bench/devset.py``): the lexicon,
         written from the codebook, carries what the few real units lack, but at
         0.5 and above it outweighs the model.
+    threshold : float in (0, 1), "auto" or "fitted", default "auto"
+        The probability a theme needs to be predicted.  "auto": with 100 or more
+        real units (or a ``lexicon_blend`` other than "auto"), each theme's own
+        threshold, chosen on the inner cross-validation's predictions (the
+        F1-best value averaged over bootstrap resamples); with fewer, 0.35 for
+        every theme.  Thresholds fitted on a few dozen units of one or two
+        reports swing with any setting (on the dev set of real pages,
+        ``word_weight`` 0.25, 0.5, 0.75 and 1 gave fitted thresholds from 0.3
+        to 0.6 and macro F1 from 0.815 to 0.873, at almost the same ranking),
+        while one cut-off of 0.35 gave 0.855 to 0.859 for the same settings.
+        0.35 is the best of 0.3 to 0.5 in steps of 0.05 for the default
+        settings on that dev set (``bench/devset.py``).  "fitted": each theme's
+        own, whatever the number of units (as models before this parameter
+        did).  A number: that cut-off for every theme.
     agency_holdout : bool, default True
         Given the agency type of the real units and of the exemplars (see
         ``domains`` in :meth:`fit`) and fewer than 100 real units, each inner
@@ -128,6 +144,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     C_, lexicon_blend_ : float
         The values used (chosen by cross-validation with "auto").
     thresholds_ : ndarray of shape (n_themes,)
+        The probability cut-off of each theme (see ``threshold``).
     calibration_holdout_ : list of str
         The agency types whose exemplars inner folds left out (see ``domains``
         in :meth:`fit`); empty when every fold had every exemplar.
@@ -147,8 +164,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def __init__(self, *, random_state=None, C="auto", class_weight="balanced",
                  word_weight=1.0, char_weight=1.0, lexicon_weight=0.0, char_ngrams=(2, 3),
                  min_df=1, threshold_cv=5, exemplar_weight=1.0, exemplar_mixing=1.0,
-                 sentence_pooling=True, lexicon_blend="auto", agency_holdout=True,
-                 tokenizer=None, codebook=None):
+                 sentence_pooling=True, lexicon_blend="auto", threshold="auto",
+                 agency_holdout=True, tokenizer=None, codebook=None):
         self.random_state = random_state
         self.C = C
         self.class_weight = class_weight
@@ -162,6 +179,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.exemplar_mixing = exemplar_mixing
         self.sentence_pooling = sentence_pooling
         self.lexicon_blend = lexicon_blend
+        self.threshold = threshold
         self.agency_holdout = agency_holdout
         self.tokenizer = tokenizer
         self.codebook = codebook
@@ -175,6 +193,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
             state["lexicon_blend_"] = float(state["lexicon_blend"])
             state["C_"] = float(state["C"])
         state.setdefault("agency_holdout", False)  # models saved before it existed
+        state.setdefault("threshold", "fitted")  # models saved before it existed
         if "thresholds_" in state:
             state.setdefault("calibration_holdout_", [])
         super().__setstate__(state)
@@ -189,6 +208,13 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                 continue
             check_scalar(getattr(self, name), name, (int, float, np.integer, np.floating),
                          min_val=low, max_val=high)
+        if isinstance(self.threshold, str):
+            if self.threshold not in ("auto", "fitted"):
+                raise ValueError(f"threshold must be a number in (0, 1), 'auto' or 'fitted', "
+                                 f"got {self.threshold!r}")
+        else:
+            check_scalar(self.threshold, "threshold", (int, float, np.integer, np.floating),
+                         min_val=0.0, max_val=1.0, include_boundaries="neither")
         check_scalar(self.min_df, "min_df", (int, np.integer), min_val=1)
         check_scalar(self.threshold_cv, "threshold_cv", (int, np.integer), min_val=2)
         if self.class_weight not in ("balanced", None):
@@ -306,6 +332,20 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     _C_GRID = (1.0, 4.0, 16.0)  # the first value of each grid is the fixed one
     _BLEND_GRID = (0.25, 0.5, 0.0, 0.75)
 
+    #: the cut-off of every theme below AUTO_MIN_UNITS real units (threshold="auto")
+    FIXED_THRESHOLD = 0.35
+
+    def _fixed_threshold(self, n: int) -> float | None:
+        """The one cut-off of every theme, or None when each theme's is fitted."""
+        if self.threshold == "auto":
+            # the cut-off was chosen for the blend used below AUTO_MIN_UNITS; another blend
+            # moves the probabilities, and its thresholds are fitted
+            return (self.FIXED_THRESHOLD if n < self.AUTO_MIN_UNITS
+                    and self.lexicon_blend == "auto" else None)
+        if self.threshold == "fitted":
+            return None
+        return float(self.threshold)
+
     def _grids(self, n: int) -> tuple[tuple, tuple]:
         """Values of C and lexicon_blend to try: the given ones, or with "auto" a grid
         once there are :attr:`AUTO_MIN_UNITS` real units, else the a-priori defaults."""
@@ -383,7 +423,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         self.codebook_ = codebook  # copied in, with the lexicon built from it
         self.lexicon_ = Lexicon.from_codebook(codebook)
         self.calibration_ = np.tile([1.0, 0.0], (len(themes), 1))
-        self.thresholds_ = np.full(len(themes), 0.5)
+        fixed = self._fixed_threshold(n)
+        self.thresholds_ = np.full(len(themes), 0.5 if fixed is None else fixed)
         Cs, blends = self._grids(n)
         self.C_, self.lexicon_blend_ = Cs[0], blends[0]
         folds = self._inner_folds(n, groups) if n >= 4 else []
@@ -408,9 +449,10 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                 for blend in blends:
                     proba = blend_lexicon(calibrated, self.lexicon_, texts, blend,
                                           LEXICON_THRESHOLD)
-                    thresholds = np.array([choose_threshold(proba[:, j], Y[:, j],
-                                                            random_state=self.random_state)
-                                           for j in range(len(themes))])
+                    thresholds = (np.full(len(themes), fixed) if fixed is not None else
+                                  np.array([choose_threshold(proba[:, j], Y[:, j],
+                                                             random_state=self.random_state)
+                                            for j in range(len(themes))]))
                     score = self._macro_f1(Y, (proba >= thresholds).astype(int))
                     if best is None or score > best[0] + 1e-9:
                         best = (score, C, blend, calibration, thresholds)

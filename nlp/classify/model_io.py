@@ -72,6 +72,9 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
     """A model card in Markdown: data, method, thresholds, metrics, limits."""
     themes = list(model.classes_)
     thr = ", ".join(f"{t} {v:.2f}" for t, v in zip(themes, model.thresholds_))
+    fitted_thresholds = model.threshold == "fitted" or (
+        model.threshold == "auto" and (model.n_real_units_ >= model.AUTO_MIN_UNITS
+                                       or model.lexicon_blend != "auto"))
     tr = manifest["training"]
     cb = manifest["codebook"]
     default = cb["sha256"] == default_codebook().checksum
@@ -98,21 +101,28 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
                        "(log-scaled)." if model.lexicon_weight else
                        "; the lexicon is not a feature block, it votes separately (below)."),
         "- One L2-regularised logistic regression per theme (one-vs-rest, balanced class "
-        "weights). Decision scores are Platt-calibrated and each theme has its own threshold; "
-        "calibration and thresholds are chosen on inner cross-validation predictions for "
-        "real units only (whole reports held out when there are two or more), the threshold "
-        "maximising F1 averaged over bootstrap resamples."
+        "weights). Decision scores are Platt-calibrated on inner cross-validation predictions "
+        "for real units only (whole reports held out when there are two or more). "
+        + ("Each theme has its own threshold, chosen on the same predictions, the value "
+           "maximising F1 averaged over bootstrap resamples."
+           if fitted_thresholds else
+           f"Every theme has the same threshold, {float(model.thresholds_[0]):g} ("
+           + ("fixed below 100 real units, because thresholds fitted on a few dozen units "
+              "swing with any setting: docs/classifier.md" if model.threshold == "auto"
+              else "the `threshold` parameter") + ").")
         + (" Each inner fold leaves out the exemplars written for the agency types of its "
-           "held-out units (" + ", ".join(model.calibration_holdout_) + "), so calibration "
-           "and thresholds are those of a kind of agency the model has not seen, as it "
+           "held-out units (" + ", ".join(model.calibration_holdout_) + "), so calibration"
+           + (" and thresholds are those" if fitted_thresholds else " is that")
+           + " of a kind of agency the model has not seen, as it "
            "meets most agencies; the final model learns from every exemplar."
            if getattr(model, "calibration_holdout_", None) else ""),
         "- The final probability of a theme is a weighted average of the calibrated model "
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
         "lexicon baseline's threshold, terms from the codebook), weighted by "
         f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}; "
-        f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds are "
-        "chosen on this blended probability.",
+        f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds "
+        + ("are chosen on this blended probability." if fitted_thresholds
+           else "apply to this blended probability."),
         "- With `sentence_pooling`, each passage of a unit is scored too and a theme keeps "
         "the larger of the unit's and its best passage's score. With `exemplar_mixing`, "
         "joined pairs of exemplars (labels: the union) are added to training, because real "
@@ -139,9 +149,9 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "- The real labelled units it learns from are few and come from education bureaus "
         "(the written exemplars cover other agencies). Its error on real pages of other "
         "agencies is measured on the dev set of `bench/devset.py` (the section above, when "
-        "the card was built with it): recall is lower than precision there, so shares from "
-        "its hard labels understate themes (correct them with a validation sample, "
-        "`nlp.compare`). 校园安全 did not occur on those pages: its error there is unmeasured.",
+        "the card was built with it): where a theme's recall and precision differ there, "
+        "shares from its hard labels are biased, down or up (correct them with a "
+        "validation sample, `nlp.compare`). 校园安全 did not occur on those pages: its error there is unmeasured.",
         "- Part of each probability (`lexicon_blend`) is the lexicon's vote. Its terms were "
         "written from the codebook, whose examples come from education-bureau reports; for "
         "other agencies, add their vocabulary to `themes.toml` before retraining and check "
