@@ -177,19 +177,51 @@ def test_threshold_is_fixed_below_100_units_and_fitted_above(monkeypatch):
     # "fitted": each theme's own threshold from the inner cross-validation
     fitted = ThemeClassifier(random_state=0, threshold_cv=2, threshold="fitted").fit(
         TOY_TEXTS * 2, TOY_LABELS * 2)
-    assert len(chosen) == 4
-    np.testing.assert_array_equal(fitted.thresholds_, chosen)
+    # (fitted on all inner predictions first, then once per fold to score the setting)
+    assert len(chosen) == 4 * 3
+    np.testing.assert_array_equal(fitted.thresholds_, chosen[:4])
+    assert fitted.thresholds_fitted_ and not few.thresholds_fitted_
     # the fixed cut-off belongs to the fixed blend: a blend set by hand fits them
     chosen.clear()
     ThemeClassifier(random_state=0, threshold_cv=2, lexicon_blend=0.5).fit(
         TOY_TEXTS * 2, TOY_LABELS * 2)
-    assert len(chosen) == 4
+    assert len(chosen) == 4 * 3
     # with 100 or more real units "auto" fits them
     chosen.clear()
     n = ThemeClassifier.AUTO_MIN_UNITS
     many = ThemeClassifier(random_state=0, threshold_cv=2, C=1.0, lexicon_blend=0.25).fit(
         (TOY_TEXTS * 10)[:n], (TOY_LABELS * 10)[:n])
-    np.testing.assert_array_equal(many.thresholds_, chosen)
+    np.testing.assert_array_equal(many.thresholds_, chosen[:4])
+
+
+def test_threshold_modes_tried_with_each_setting():
+    n = ThemeClassifier.AUTO_MIN_UNITS
+    fixed = ThemeClassifier.FIXED_THRESHOLD
+    auto = ThemeClassifier()
+    assert auto._threshold_modes(n - 1, True) == [fixed]
+    # from 100 units the defaults with the fixed cut-off compete with fitted thresholds
+    assert auto._threshold_modes(n, True) == [fixed, None]
+    assert auto._threshold_modes(n, False) == [None]
+    assert ThemeClassifier(lexicon_blend=0.5)._threshold_modes(10, True) == [None]
+    assert ThemeClassifier(threshold="fitted")._threshold_modes(10, True) == [None]
+    assert ThemeClassifier(threshold=0.6)._threshold_modes(n, False) == [0.6]
+
+
+def test_settings_other_than_the_defaults_need_to_win_by_one_standard_error():
+    Y = np.tile([[1, 0], [0, 1], [1, 1], [0, 0]], (5, 1))  # 20 units, 4 per fold
+    folds = [(None, np.arange(k * 4, k * 4 + 4)) for k in range(5)]
+    default = Y.copy()
+    default[[0, 4, 8, 12, 16], 0] = 0  # one miss in every fold
+    better = Y.copy()  # right everywhere: better in every fold
+    lucky = default.copy()
+    lucky[0, 0] = 1  # better in the first fold
+    lucky[5, 0] = 1  # a false positive in the second, tied elsewhere: better pooled
+    tried = [(1.0, 0.25, None, None, p) for p in (default, lucky)]
+    pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds)
+    assert scores[1] > scores[0] and pick == 0
+    tried.append((4.0, 0.5, None, None, better))
+    pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds)
+    assert pick == 2 and scores[2] == 1.0
 
 
 def test_model_saved_without_threshold_keeps_fitted_thresholds():

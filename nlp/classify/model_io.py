@@ -72,9 +72,7 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
     """A model card in Markdown: data, method, thresholds, metrics, limits."""
     themes = list(model.classes_)
     thr = ", ".join(f"{t} {v:.2f}" for t, v in zip(themes, model.thresholds_))
-    fitted_thresholds = model.threshold == "fitted" or (
-        model.threshold == "auto" and (model.n_real_units_ >= model.AUTO_MIN_UNITS
-                                       or model.lexicon_blend != "auto"))
+    fitted_thresholds = getattr(model, "thresholds_fitted_", True)
     tr = manifest["training"]
     cb = manifest["codebook"]
     default = cb["sha256"] == default_codebook().checksum
@@ -108,8 +106,9 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
            if fitted_thresholds else
            f"Every theme has the same threshold, {float(model.thresholds_[0]):g} ("
            + ("fixed below 100 real units, because thresholds fitted on a few dozen units "
-              "swing with any setting: docs/classifier.md" if model.threshold == "auto"
-              else "the `threshold` parameter") + ").")
+              "swing with any setting, and kept from 100 units unless grouped inner "
+              "cross-validation shows better settings: docs/classifier.md"
+              if model.threshold == "auto" else "the `threshold` parameter") + ").")
         + (" Each inner fold leaves out the exemplars written for the agency types of its "
            "held-out units (" + ", ".join(model.calibration_holdout_) + "), so calibration"
            + (" and thresholds are those" if fitted_thresholds else " is that")
@@ -120,7 +119,7 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
         "lexicon baseline's threshold, terms from the codebook), weighted by "
         f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}; "
-        f"{'chosen by grouped inner cross-validation' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds "
+        f"{'chosen by grouped inner cross-validation, the defaults kept unless beaten by more than one standard error' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds "
         + ("are chosen on this blended probability." if fitted_thresholds
            else "apply to this blended probability."),
         "- With `sentence_pooling`, each passage of a unit is scored too and a theme keeps "
