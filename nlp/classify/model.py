@@ -375,10 +375,10 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     def _one_standard_error(Y, tried, folds) -> tuple[int, np.ndarray]:
         """Which of the settings ``tried`` to keep: the first (the defaults) unless the
         best by macro F1 of the pooled out-of-fold predictions (thresholds cross-fitted,
-        see :meth:`_cross_fitted`) beats it, fold by fold,
-        by more than one standard error of the mean difference (the one-standard-error
-        rule: with a few hundred units the best of many settings is often best by
-        chance, and on the dev set choosing it cost macro F1)."""
+        see :meth:`_cross_fitted`) beats it, fold by fold, by more than one standard
+        error of the mean difference (the one-standard-error rule: with a few hundred
+        units the best of many settings is often best by chance, and on the dev set
+        choosing it cost macro F1)."""
         scores = np.array([ThemeClassifier._macro_f1(Y, t[4]) for t in tried])
         best = int(np.argmax(scores))
         if best == 0 or len(folds) < 2:
