@@ -209,8 +209,8 @@ def cmd_metadata(folder: Path) -> int:
 BATCHES = {
     "1": "first 166 pages",
     "2": "6 education-bureau pages",
-    "3": "60 pages labelled last; the calibration hold-out and the fixed threshold were "
-         "chosen with them",
+    "3": "60 pages labelled last; the calibration hold-out, the fixed threshold and the "
+         "word weight were chosen with them",
 }
 
 
@@ -308,7 +308,7 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5,
     print(f"== learning curve: {len(units)} labelled dev units on {units['page'].nunique()} "
           f"pages, {folds} folds grouped by page; train = {len(seed)} bundled units + written "
           f"exemplars + N dev units from the training pages ==")
-    print(f"{'N':>4} {'sampling':<12} {'macro F1':>9} {'micro F1':>9}  chosen C / lexicon_blend")
+    print(f"{'N':>4} {'sampling':<12} {'macro F1':>9} {'micro F1':>9}  chosen C / lexicon_blend / word_weight")
     pages = units["page"].to_numpy()
     splits = list(GroupKFold(n_splits=folds).split(np.zeros(len(units)), groups=pages))
     base_pred = base.predict(units["text"].tolist())
@@ -332,7 +332,7 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5,
                                + units.loc[pick, "agency_type"].tolist())
                     model = ThemeClassifier(random_state=0).fit(
                         texts, labels, groups=groups, exemplars=ex, domains=domains)
-                    chosen.append(f"{model.C_:g}/{model.lexicon_blend_:g}")
+                    chosen.append(f"{model.C_:g}/{model.lexicon_blend_:g}/{model.word_weight_:g}")
                     for i, p in zip(test, model.predict(units.loc[test, "text"].tolist())):
                         pred[i] = p
                 scores.append(_f1s(truth, pred))

@@ -258,10 +258,10 @@ def _add_train(sub) -> None:
                     "report_id), fit on everything and save the model folder. An optional "
                     "'agency_type' column (as in the bundled labels) lets calibration be "
                     "fitted as for a kind of agency the model has not seen, below 100 real "
-                    "units. From 100 real units on, C, the lexicon's weight and per-theme "
-                    "thresholds are chosen by grouped inner cross-validation (the defaults "
-                    "kept unless beaten by more than one standard error). Bad labels: exit "
-                    "2, nothing written.")
+                    "units. From 100 real units on, C, the lexicon's weight, the word "
+                    "weight and per-theme thresholds are chosen by grouped inner "
+                    "cross-validation (the defaults kept unless beaten by more than one "
+                    "standard error). Bad labels: exit 2, nothing written.")
     p.add_argument("labels", type=Path, nargs="+", metavar="LABELS",
                    help="labelled units tables (one or more)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",

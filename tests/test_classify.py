@@ -224,6 +224,61 @@ def test_settings_other_than_the_defaults_need_to_win_by_one_standard_error():
     assert pick == 2 and scores[2] == 1.0
 
 
+def test_the_better_of_the_fixed_settings_is_kept_outright():
+    """Each word weight has its fixed settings; the better of them is the reference the
+    grid must beat by one standard error, and it needs no such margin itself."""
+    Y = np.tile([[1, 0], [0, 1], [1, 1], [0, 0]], (5, 1))
+    folds = [(None, np.arange(k * 4, k * 4 + 4)) for k in range(5)]
+    default = Y.copy()
+    default[[0, 4, 8, 12, 16], 0] = 0
+    other = default.copy()
+    other[0, 0] = 1  # better than the first defaults in one fold only
+    lucky = other.copy()
+    lucky[4, 0] = 1  # and this one better than `other` in one fold only
+    tried = [(1.0, 0.25, None, None, p) for p in (default, other, lucky)]
+    pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds, defaults=[0, 1])
+    assert scores[2] > scores[1] > scores[0] and pick == 1
+    # measured against the first defaults alone, its gain in two folds is enough
+    assert ThemeClassifier._one_standard_error(Y, tried, folds)[0] == 2
+
+
+def test_word_weight_auto_is_half_and_competes_with_one_from_100_units(monkeypatch):
+    seen = []
+    original = ThemeClassifier._train_core
+
+    def spy(self, texts, tokens, Y, weights, C, word_weight):
+        seen.append(word_weight)
+        return original(self, texts, tokens, Y, weights, C, word_weight)
+
+    monkeypatch.setattr(ThemeClassifier, "_train_core", spy)
+    few = ThemeClassifier(random_state=0, threshold_cv=2).fit(TOY_TEXTS * 2, TOY_LABELS * 2)
+    assert set(seen) == {0.5} and few.word_weight_ == 0.5
+    assert few.features_.word_weight == 0.5
+    seen.clear()
+    n = ThemeClassifier.AUTO_MIN_UNITS
+    many = ThemeClassifier(random_state=0, threshold_cv=2, C=1.0, lexicon_blend=0.25).fit(
+        (TOY_TEXTS * 10)[:n], (TOY_LABELS * 10)[:n])
+    assert set(seen) == {0.5, 1.0} and many.word_weight_ in (0.5, 1.0)
+    assert many.features_.word_weight == many.word_weight_  # the final model uses it
+    seen.clear()
+    given = ThemeClassifier(random_state=0, threshold_cv=2, word_weight=1.0).fit(
+        (TOY_TEXTS * 10)[:n], (TOY_LABELS * 10)[:n])
+    assert set(seen) == {1.0} and given.word_weight_ == 1.0
+    with pytest.raises(TypeError, match="word_weight"):
+        ThemeClassifier(word_weight="half").fit(TOY_TEXTS, TOY_LABELS)
+
+
+def test_model_saved_before_word_weight_auto_keeps_its_weight():
+    model = ThemeClassifier(random_state=0, threshold_cv=2, word_weight=1.0).fit(
+        TOY_TEXTS * 2, TOY_LABELS * 2)
+    state = dict(model.__getstate__())
+    del state["word_weight_"]
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    assert old.word_weight_ == 1.0
+    pd.testing.assert_frame_equal(old.predict_proba(TOY_TEXTS), model.predict_proba(TOY_TEXTS))
+
+
 def test_model_saved_without_threshold_keeps_fitted_thresholds():
     model = ThemeClassifier(random_state=0, threshold_cv=2, threshold="fitted").fit(
         TOY_TEXTS * 2, TOY_LABELS * 2)
@@ -317,9 +372,9 @@ def test_inner_folds_leave_out_exemplars_of_the_held_out_agency_type(monkeypatch
     seen = []
     original = ThemeClassifier._train_core
 
-    def spy(self, texts, tokens, Y, weights, C):
+    def spy(self, texts, tokens, Y, weights, *args):
         seen.append({t for t in texts if t in ex_texts})
-        return original(self, texts, tokens, Y, weights, C)
+        return original(self, texts, tokens, Y, weights, *args)
 
     monkeypatch.setattr(ThemeClassifier, "_train_core", spy)
     clf = ThemeClassifier(random_state=0, exemplar_mixing=0.0, threshold_cv=2)

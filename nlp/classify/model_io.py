@@ -118,8 +118,9 @@ def render_card(model, manifest: dict, metrics: pd.DataFrame | None, notes: str)
         "- The final probability of a theme is a weighted average of the calibrated model "
         "probability and the lexicon's own vote, `sigmoid(lexicon score - 3)` (0.5 at the "
         "lexicon baseline's threshold, terms from the codebook), weighted by "
-        f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}; "
-        f"{'chosen by grouped inner cross-validation, the defaults kept unless beaten by more than one standard error' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds "
+        f"`lexicon_blend` = {float(model.lexicon_blend_):g} (C = {float(model.C_):g}, "
+        f"word weight {float(model.word_weight_):g}; "
+        f"{'chosen by grouped inner cross-validation, the defaults kept unless beaten by more than one standard error' if model.n_real_units_ >= 100 and 'auto' in (model.C, model.lexicon_blend, model.word_weight) else 'the values fixed below 100 real units, chosen on the dev set of real pages: docs/classifier.md'}); thresholds "
         + ("are chosen on this blended probability." if fitted_thresholds
            else "apply to this blended probability."),
         "- With `sentence_pooling`, each passage of a unit is scored too and a theme keeps "
@@ -189,7 +190,8 @@ def save_model(model, path, *, metrics: pd.DataFrame | None = None, notes: str =
                      "source": model.codebook_.source, "document": model.codebook_.document},
         "params": _plain_params(model),
         "thresholds": [float(x) for x in model.thresholds_],
-        "chosen": {"C": float(model.C_), "lexicon_blend": float(model.lexicon_blend_)},
+        "chosen": {"C": float(model.C_), "lexicon_blend": float(model.lexicon_blend_),
+                   "word_weight": float(model.word_weight_)},
         "calibration": [[float(a), float(b)] for a, b in model.calibration_],
         "tokenizer_fingerprint": model.tokenizer_.fingerprint,
         "lexicon_terms": len(model.lexicon_) if model.lexicon_ is not None else 0,
