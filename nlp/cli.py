@@ -388,8 +388,8 @@ def _add_sample(sub) -> None:
                     "unit's nearest theme probability to that theme's threshold (0 = the model "
                     "cannot decide; small first). Such a sample is not representative and "
                     "cannot measure the model's error; on the dev set of real pages a random "
-                    "sample of the same size also trained the better model from 100 units "
-                    "on (docs/classifier.md). 'random' draws a random sample (by "
+                    "sample of the same size trained about as good a model "
+                    "(docs/classifier.md). 'random' draws a random sample (by "
                     "--strata, with a 'weight' column = units in the stratum / units drawn): "
                     "label it by hand, without looking at model_labels, and pass it to `fazhi "
                     "report --validation` to correct the shares for classifier error.")

@@ -80,7 +80,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         for the rule).  Why 0.5: on the dev set of real pages
         (``bench/devset.py``), the model trained on the bundled files scores
         macro F1 0.859 with it against 0.855 at 1, and models trained with 50 to
-        400 of a corpus's own units about 0.01 more than at 1 (at 0.25,
+        400 of a corpus's own units 0.005 to 0.012 more than at 1 (at 0.25,
         行政执法 fell below 0.78).  Why 1 competes: under a user's codebook on
         State Council work reports (``bench/own_codebook.py``), words carry more
         (grouped CV macro F1 0.767 at 1, 0.732 at 0.5, 0.748 with 1 competing).
@@ -361,8 +361,9 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
     FIXED_THRESHOLD = 0.35
 
     def _threshold_modes(self, n: int, first: bool) -> list:
-        """The cut-offs to try with one (C, lexicon_blend), ``first`` being the defaults: a
-        number is one cut-off for every theme, None fits each theme's own."""
+        """The cut-offs to try with one (C, lexicon_blend), ``first`` being the default
+        pair (at any word weight): a number is one cut-off for every theme, None fits
+        each theme's own."""
         if self.threshold == "fitted":
             return [None]
         if self.threshold != "auto":
