@@ -234,12 +234,14 @@ def test_the_better_of_the_fixed_settings_is_kept_outright():
     other = default.copy()
     other[0, 0] = 1  # better than the first defaults in one fold only
     lucky = other.copy()
-    lucky[4, 0] = 1  # and this one better than `other` in one fold only
+    lucky[4, 0] = 1  # better than `other` in the second fold,
+    lucky[9, 0] = 1  # worse in the third: better pooled, not fold by fold
     tried = [(1.0, 0.25, None, None, p) for p in (default, other, lucky)]
     pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds, defaults=[0, 1])
     assert scores[2] > scores[1] > scores[0] and pick == 1
-    # measured against the first defaults alone, its gain in two folds is enough
-    assert ThemeClassifier._one_standard_error(Y, tried, folds)[0] == 2
+    better = Y.copy()
+    tried.append((4.0, 0.5, None, None, better))  # better in every fold: it wins
+    assert ThemeClassifier._one_standard_error(Y, tried, folds, defaults=[0, 1])[0] == 3
 
 
 def test_word_weight_auto_is_half_and_competes_with_one_from_100_units(monkeypatch):

@@ -351,7 +351,8 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return list(KFold(n_splits=k, shuffle=True, random_state=self.random_state)
                     .split(np.zeros(n)))
 
-    #: real units from which C and lexicon_blend are chosen by cross-validation ("auto")
+    #: real units from which C, lexicon_blend and word_weight are chosen by
+    #: cross-validation ("auto")
     AUTO_MIN_UNITS = 100
     _C_GRID = (1.0, 4.0, 16.0)  # the first value of each grid is the fixed one
     _WORD_GRID = (0.5, 1.0)
