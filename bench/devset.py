@@ -6,6 +6,8 @@ Usage::
     python bench/devset.py themes   [--pages DIR]   # theme scores of the shipped model and the lexicon
     python bench/devset.py check    [--pages DIR]   # the set itself: counts, reserved pages, agreement
     python bench/devset.py curve    [--pages DIR]   # learning curve: N of the researcher's own units
+    python bench/devset.py curve --sizes 0,100,200 --strategy random --set word_weight=1
+                                                    # the same with other settings
 
 The repo holds only the page list (``bench/devset/pages.csv``: address, agency,
 agency type, region, covered year, published date, read by hand) and the unit
@@ -283,12 +285,16 @@ def _f1s(truth, pred) -> tuple[float, float]:
 
 
 def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5,
-              draws: int = 3) -> int:
+              draws: int = 3, strategies=("random", "uncertain"),
+              params: dict | None = None) -> int:
     """Train on the bundled labels and exemplars plus N dev-set units of some pages, test on
     the other pages (grouped folds by page): does the model learn from in-genre labels?
 
     Random samples are drawn ``draws`` times (the mean and the range are printed): one
-    draw of 200 units moves F1 by about 0.02."""
+    draw of 200 units moves F1 by about 0.02.  The draws depend only on the sizes before
+    them, so the same ``sizes`` give the same draws whatever ``params``
+    (``ThemeClassifier`` parameters, to compare settings; with them, N = 0 is a model
+    trained on the bundled files with those settings instead of the shipped one)."""
     from sklearn.model_selection import GroupKFold
 
     from nlp.classify import ThemeClassifier
@@ -311,12 +317,19 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5,
     print(f"{'N':>4} {'sampling':<12} {'macro F1':>9} {'micro F1':>9}  chosen C / lexicon_blend / word_weight")
     pages = units["page"].to_numpy()
     splits = list(GroupKFold(n_splits=folds).split(np.zeros(len(units)), groups=pages))
-    base_pred = base.predict(units["text"].tolist())
-    macro, micro = _f1s(truth, base_pred)
-    print(f"{0:>4} {'-':<12} {macro:>9.3f} {micro:>9.3f}  shipped model")
+    params = dict(params or {})
+    if 0 in sizes:
+        if params:
+            zero = ThemeClassifier(random_state=0, **params).fit(
+                seed["text"].tolist(), seed["labels"].tolist(),
+                groups=seed["report_id"].tolist(), exemplars=ex,
+                domains=seed["agency_type"].tolist())
+        macro, micro = _f1s(truth, (zero if params else base).predict(units["text"].tolist()))
+        print(f"{0:>4} {'-':<12} {macro:>9.3f} {micro:>9.3f}  "
+              f"{'bundled files only, ' + str(params) if params else 'shipped model'}")
     rng = np.random.default_rng(0)
     for n in [s for s in sizes if s > 0]:
-        for strategy in ("random", "uncertain"):
+        for strategy in strategies:
             scores, chosen = [], []
             for _ in range(draws if strategy == "random" else 1):
                 pred: list = [None] * len(units)
@@ -330,7 +343,7 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5,
                     groups = seed["report_id"].tolist() + units.loc[pick, "page"].tolist()
                     domains = (seed["agency_type"].tolist()
                                + units.loc[pick, "agency_type"].tolist())
-                    model = ThemeClassifier(random_state=0).fit(
+                    model = ThemeClassifier(random_state=0, **params).fit(
                         texts, labels, groups=groups, exemplars=ex, domains=domains)
                     chosen.append(f"{model.C_:g}/{model.lexicon_blend_:g}/{model.word_weight_:g}")
                     for i, p in zip(test, model.predict(units.loc[test, "text"].tolist())):
@@ -374,7 +387,27 @@ def main(argv=None) -> int:
     ap.add_argument("command", choices=["metadata", "themes", "check", "curve"])
     ap.add_argument("--pages", help="folder of <key>.txt page texts (default $FAZHI_DEVSET)")
     ap.add_argument("--n-boot", type=int, default=1000)
+    ap.add_argument("--sizes", default="0,50,100,200,400",
+                    help="curve: the values of N, comma-separated")
+    ap.add_argument("--strategy", choices=["both", "random", "uncertain"], default="both",
+                    help="curve: how the N units are picked")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="curve: a ThemeClassifier parameter (a number), e.g. "
+                         "word_weight=1; repeatable")
     args = ap.parse_args(argv)
+    params = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        try:
+            params[name.strip()] = float(value)
+        except ValueError:
+            ap.error(f"--set {item!r}: expected NAME=NUMBER")
+        if name.strip() not in nlp.ThemeClassifier().get_params():
+            ap.error(f"--set {item!r}: {name.strip()!r} is not a ThemeClassifier parameter")
+    try:
+        sizes = tuple(int(x) for x in args.sizes.split(","))
+    except ValueError:
+        ap.error(f"--sizes {args.sizes!r}: expected whole numbers joined by commas")
     logging.basicConfig(level=logging.ERROR)
     folder = pages_folder(args.pages)
     if args.command == "check":
@@ -384,7 +417,8 @@ def main(argv=None) -> int:
     if args.command == "metadata":
         return cmd_metadata(folder)
     if args.command == "curve":
-        return cmd_curve(folder)
+        strategies = ("random", "uncertain") if args.strategy == "both" else (args.strategy,)
+        return cmd_curve(folder, sizes=sizes, strategies=strategies, params=params)
     return cmd_themes(folder, args.n_boot)
 
 
