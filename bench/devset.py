@@ -319,12 +319,10 @@ def cmd_curve(folder: Path, sizes=(0, 50, 100, 200, 400), folds: int = 5,
     splits = list(GroupKFold(n_splits=folds).split(np.zeros(len(units)), groups=pages))
     params = dict(params or {})
     if 0 in sizes:
-        if params:
-            zero = ThemeClassifier(random_state=0, **params).fit(
-                seed["text"].tolist(), seed["labels"].tolist(),
-                groups=seed["report_id"].tolist(), exemplars=ex,
-                domains=seed["agency_type"].tolist())
-        macro, micro = _f1s(truth, (zero if params else base).predict(units["text"].tolist()))
+        zero = ThemeClassifier(random_state=0, **params).fit(
+            seed["text"].tolist(), seed["labels"].tolist(), groups=seed["report_id"].tolist(),
+            exemplars=ex, domains=seed["agency_type"].tolist()) if params else base
+        macro, micro = _f1s(truth, zero.predict(units["text"].tolist()))
         print(f"{0:>4} {'-':<12} {macro:>9.3f} {micro:>9.3f}  "
               f"{'bundled files only, ' + str(params) if params else 'shipped model'}")
     rng = np.random.default_rng(0)

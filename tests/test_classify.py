@@ -270,13 +270,19 @@ def test_word_weight_auto_is_half_and_competes_with_one_from_100_units(monkeypat
         ThemeClassifier(word_weight="half").fit(TOY_TEXTS, TOY_LABELS)
 
 
+def _saved_without(model, key):
+    """The model as loaded from a state saved before ``key`` existed."""
+    state = dict(model.__getstate__())
+    del state[key]
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    return old
+
+
 def test_model_saved_before_word_weight_auto_keeps_its_weight():
     model = ThemeClassifier(random_state=0, threshold_cv=2, word_weight=1.0).fit(
         TOY_TEXTS * 2, TOY_LABELS * 2)
-    state = dict(model.__getstate__())
-    del state["word_weight_"]
-    old = ThemeClassifier.__new__(ThemeClassifier)
-    old.__setstate__(state)
+    old = _saved_without(model, "word_weight_")
     assert old.word_weight_ == 1.0
     pd.testing.assert_frame_equal(old.predict_proba(TOY_TEXTS), model.predict_proba(TOY_TEXTS))
 
@@ -284,10 +290,7 @@ def test_model_saved_before_word_weight_auto_keeps_its_weight():
 def test_model_saved_without_threshold_keeps_fitted_thresholds():
     model = ThemeClassifier(random_state=0, threshold_cv=2, threshold="fitted").fit(
         TOY_TEXTS * 2, TOY_LABELS * 2)
-    state = dict(model.__getstate__())
-    del state["threshold"]
-    old = ThemeClassifier.__new__(ThemeClassifier)
-    old.__setstate__(state)
+    old = _saved_without(model, "threshold")
     assert old.get_params()["threshold"] == "fitted"
     pd.testing.assert_frame_equal(old.predict_proba(TOY_TEXTS), model.predict_proba(TOY_TEXTS))
 
@@ -295,10 +298,7 @@ def test_model_saved_without_threshold_keeps_fitted_thresholds():
 def test_model_saved_without_lexicon_blend_keeps_its_behaviour():
     model = ThemeClassifier(random_state=0, threshold_cv=2, lexicon_blend=0.0).fit(
         TOY_TEXTS * 2, TOY_LABELS * 2)
-    state = dict(model.__getstate__())
-    del state["lexicon_blend"]
-    old = ThemeClassifier.__new__(ThemeClassifier)
-    old.__setstate__(state)
+    old = _saved_without(model, "lexicon_blend")
     assert old.get_params()["lexicon_blend"] == 0.0
     pd.testing.assert_frame_equal(old.predict_proba(TOY_TEXTS), model.predict_proba(TOY_TEXTS))
 
