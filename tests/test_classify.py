@@ -216,11 +216,11 @@ def test_settings_other_than_the_defaults_need_to_win_by_one_standard_error():
     lucky = default.copy()
     lucky[0, 0] = 1  # better in the first fold
     lucky[5, 0] = 1  # a false positive in the second, tied elsewhere: better pooled
-    tried = [(1.0, 0.25, None, None, p) for p in (default, lucky)]
-    pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds)
+    preds = [default, lucky]
+    pick, scores = ThemeClassifier._one_standard_error(Y, preds, folds)
     assert scores[1] > scores[0] and pick == 0
-    tried.append((4.0, 0.5, None, None, better))
-    pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds)
+    preds.append(better)
+    pick, scores = ThemeClassifier._one_standard_error(Y, preds, folds)
     assert pick == 2 and scores[2] == 1.0
 
 
@@ -236,12 +236,11 @@ def test_the_better_of_the_fixed_settings_is_kept_outright():
     lucky = other.copy()
     lucky[4, 0] = 1  # better than `other` in the second fold,
     lucky[9, 0] = 1  # worse in the third: better pooled, not fold by fold
-    tried = [(1.0, 0.25, None, None, p) for p in (default, other, lucky)]
-    pick, scores = ThemeClassifier._one_standard_error(Y, tried, folds, defaults=[0, 1])
+    preds = [default, other, lucky]
+    pick, scores = ThemeClassifier._one_standard_error(Y, preds, folds, defaults=[0, 1])
     assert scores[2] > scores[1] > scores[0] and pick == 1
-    better = Y.copy()
-    tried.append((4.0, 0.5, None, None, better))  # better in every fold: it wins
-    assert ThemeClassifier._one_standard_error(Y, tried, folds, defaults=[0, 1])[0] == 3
+    preds.append(Y.copy())  # better in every fold: it wins
+    assert ThemeClassifier._one_standard_error(Y, preds, folds, defaults=[0, 1])[0] == 3
 
 
 def test_word_weight_auto_is_half_and_competes_with_one_from_100_units(monkeypatch):

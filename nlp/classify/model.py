@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,18 @@ from .model_io import load_model, save_model
 __all__ = ["ThemeClassifier"]
 
 log = logging.getLogger(__name__)
+
+
+class _Candidate(NamedTuple):
+    """One setting tried by the inner cross-validation of :meth:`ThemeClassifier.fit`."""
+
+    word_weight: float
+    C: float
+    blend: float
+    calibration: np.ndarray  # Platt (a, b) per theme
+    thresholds: np.ndarray  # cut-off per theme
+    fitted: bool  # thresholds fitted per theme (else one fixed cut-off)
+    pred: np.ndarray  # out-of-fold predictions, units x themes
 
 
 class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
@@ -389,20 +402,20 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
         return pred
 
     @staticmethod
-    def _one_standard_error(Y, tried, folds, defaults=(0,)) -> tuple[int, np.ndarray]:
-        """Which of the settings ``tried`` to keep: the best of the ``defaults`` (by
-        macro F1 of the pooled out-of-fold predictions) unless the best of all
-        (thresholds cross-fitted, see :meth:`_cross_fitted`) beats it, fold by fold,
-        by more than one standard error of the mean difference (the
+    def _one_standard_error(Y, preds, folds, defaults=(0,)) -> tuple[int, np.ndarray]:
+        """Which of the candidates' out-of-fold predictions ``preds`` to keep: the best
+        of the ``defaults`` (by macro F1 of the pooled out-of-fold predictions) unless
+        the best of all (thresholds cross-fitted, see :meth:`_cross_fitted`) beats it,
+        fold by fold, by more than one standard error of the mean difference (the
         one-standard-error rule: with a few hundred units the best of many settings is
         often best by chance, and on the dev set choosing it cost macro F1)."""
-        scores = np.array([ThemeClassifier._macro_f1(Y, t[4]) for t in tried])
+        scores = np.array([ThemeClassifier._macro_f1(Y, pred) for pred in preds])
         best = int(np.argmax(scores))
         ref = max(defaults, key=lambda i: scores[i])
         if best == ref or len(folds) < 2:
             return best, scores
-        diff = np.array([ThemeClassifier._macro_f1(Y[test], tried[best][4][test])
-                         - ThemeClassifier._macro_f1(Y[test], tried[ref][4][test])
+        diff = np.array([ThemeClassifier._macro_f1(Y[test], preds[best][test])
+                         - ThemeClassifier._macro_f1(Y[test], preds[ref][test])
                          for _, test in folds])
         se = diff.std(ddof=1) / np.sqrt(len(diff))
         return (best if diff.mean() > se else ref), scores
@@ -497,9 +510,7 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                                                                   themes)
         w_ex = np.full(len(ex_texts), float(self.exemplar_weight))
         if n >= 4:
-            # (C, blend, calibration, thresholds, out-of-fold predictions, thresholds fitted?,
-            # word weight); first the defaults
-            tried = []
+            tried: list[_Candidate] = []  # first the defaults
             for word_weight, C in ((w, c) for w in words for c in Cs):
                 oof = np.zeros((n, len(themes)))
                 for (train, test), (f_texts, f_tokens, f_Y) in zip(folds, fold_ex):
@@ -525,15 +536,19 @@ class ThemeClassifier(ClassifierMixin, ThemeClassifierBase, BaseEstimator):
                         else:
                             thresholds = self._fit_thresholds(proba, Y)
                             pred = self._cross_fitted(proba, Y, folds)
-                        tried.append((C, blend, calibration, thresholds, pred, cut is None,
-                                      word_weight))
+                        tried.append(_Candidate(word_weight, C, blend, calibration,
+                                                thresholds, cut is None, pred))
             # the fixed settings at each word weight (few candidates, so the better is
             # kept outright) are what the grid must beat by one standard error
             defaults = [i for i, t in enumerate(tried)
-                        if (t[0], t[1], t[5]) == (Cs[0], blends[0], False)] or [0]
-            pick, scores = self._one_standard_error(Y, tried, folds, defaults)
-            (self.C_, self.lexicon_blend_, self.calibration_, self.thresholds_, _,
-             self.thresholds_fitted_, self.word_weight_) = tried[pick]
+                        if (t.C, t.blend, t.fitted) == (Cs[0], blends[0], False)] or [0]
+            pick, scores = self._one_standard_error(Y, [t.pred for t in tried], folds,
+                                                    defaults)
+            chosen = tried[pick]
+            self.word_weight_, self.C_, self.lexicon_blend_ = (chosen.word_weight, chosen.C,
+                                                               chosen.blend)
+            self.calibration_, self.thresholds_ = chosen.calibration, chosen.thresholds
+            self.thresholds_fitted_ = chosen.fitted
             if len(tried) > 1:
                 log.info("chose word_weight=%g, C=%g, lexicon_blend=%g%s by grouped inner "
                          "cross-validation (macro F1 %.3f on %d real units; the best, %.3f, "
