@@ -377,6 +377,17 @@ def cmd_check(folder: Path | None) -> int:
     labels = pd.read_csv(DEVSET / "labels.csv", dtype=str, keep_default_na=False)
     print(f"labelled units: {len(labels)} on {labels['page'].nunique()} pages")
     print(agreement(labels["labels_a"], labels["labels_b"]).to_string(index=False))
+    if folder is not None:
+        # a folder rebuilt from the stored pages may lack some: say which, so that
+        # figures from two folders are known to be on the same units or not
+        have = {p.stem for p in folder.glob("*.txt")}
+        missing = pages.loc[~pages["key"].isin(have), "key"].tolist()
+        units, _ = attach_labels(folder)
+        print(f"page texts in {folder}: {len(pages) - len(missing)} of {len(pages)}; labelled "
+              f"units found in today's segmentation: {len(units)} of {len(labels)} on "
+              f"{units['page'].nunique()} pages")
+        for key in missing:
+            print(f"  no text for {key}")
     return 0
 
 
