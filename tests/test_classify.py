@@ -224,23 +224,28 @@ def test_settings_other_than_the_defaults_need_to_win_by_one_standard_error():
     assert pick == 2 and scores[2] == 1.0
 
 
-def test_the_better_of_the_fixed_settings_is_kept_outright():
-    """Each word weight has its fixed settings; the better of them is the reference the
-    grid must beat by one standard error, and it needs no such margin itself."""
-    Y = np.tile([[1, 0], [0, 1], [1, 1], [0, 0]], (5, 1))
-    folds = [(None, np.arange(k * 4, k * 4 + 4)) for k in range(5)]
-    default = Y.copy()
-    default[[0, 4, 8, 12, 16], 0] = 0
-    other = default.copy()
-    other[0, 0] = 1  # better than the first defaults in one fold only
-    lucky = other.copy()
-    lucky[4, 0] = 1  # better than `other` in the second fold,
-    lucky[9, 0] = 1  # worse in the third: better pooled, not fold by fold
-    preds = [default, other, lucky]
-    pick, scores = ThemeClassifier._one_standard_error(Y, preds, folds, defaults=[0, 1])
-    assert scores[2] > scores[1] > scores[0] and pick == 1
-    preds.append(Y.copy())  # better in every fold: it wins
-    assert ThemeClassifier._one_standard_error(Y, preds, folds, defaults=[0, 1])[0] == 3
+def test_the_defaults_are_the_reference_and_word_weight_one_must_beat_them(monkeypatch):
+    """From 100 real units the first candidate, the one the others must beat by one
+    standard error, is the defaults (word weight 0.5, C 1, blend 0.25, one cut-off of
+    0.35); the same settings at word weight 1 are one of the others."""
+    picked, seen = [0], []
+
+    def rule(Y, preds, folds):
+        seen.append(len(preds))
+        return picked[0], np.zeros(len(preds))
+
+    monkeypatch.setattr(ThemeClassifier, "_one_standard_error", staticmethod(rule))
+    n = ThemeClassifier.AUTO_MIN_UNITS
+    texts, labels = (TOY_TEXTS * 10)[:n], (TOY_LABELS * 10)[:n]
+    m = ThemeClassifier(random_state=0, threshold_cv=2).fit(texts, labels)
+    assert (m.word_weight_, m.C_, m.lexicon_blend_, m.thresholds_fitted_) == (0.5, 1.0, 0.25,
+                                                                              False)
+    assert np.all(m.thresholds_ == ThemeClassifier.FIXED_THRESHOLD)
+    assert seen == [26]  # 13 candidates at each word weight
+    picked[0] = 13  # the first candidate at word weight 1
+    m = ThemeClassifier(random_state=0, threshold_cv=2).fit(texts, labels)
+    assert (m.word_weight_, m.C_, m.lexicon_blend_, m.thresholds_fitted_) == (1.0, 1.0, 0.25,
+                                                                              False)
 
 
 def test_word_weight_auto_is_half_and_competes_with_one_from_100_units(monkeypatch):
