@@ -378,7 +378,7 @@ def cmd_check(folder: Path | None) -> int:
     print(f"labelled units: {len(labels)} on {labels['page'].nunique()} pages")
     print(agreement(labels["labels_a"], labels["labels_b"]).to_string(index=False))
     if folder is not None:
-        # a folder rebuilt from the stored pages may lack some: say which, so that
+        # a rebuilt folder may lack some pages: say which, so that
         # figures from two folders are known to be on the same units or not
         have = {p.stem for p in folder.glob("*.txt")}
         missing = pages.loc[~pages["key"].isin(have), "key"].tolist()
